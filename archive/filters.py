@@ -1,0 +1,172 @@
+"""The public article filters: what `/articles/` accepts in its query string.
+
+Every parameter is validated by a form field before it reaches the database, so that bad
+input becomes a form error (and an empty list), never an unfiltered list and never a 500.
+"""
+
+import calendar
+import datetime
+import re
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+
+from archive.models import Actor, Article, Source, Territory
+
+_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+_SLUG = re.compile(r"^[-\w]{1,200}$")
+# One FilterSet value list may not grow without bound: a query string with thousands of
+# slugs would become thousands of joins.
+MAX_VALUES_PER_PARAMETER = 10
+
+
+class PartialDateField(forms.CharField):
+    """A date as precise as the reader wants: `2016`, `2016-12` or `2016-12-15`.
+
+    Cleans to the (first day, last day) the value covers, so `from` uses the start and
+    `to` the end of the period.
+    """
+
+    default_error_messages = {
+        "invalid": "Enter a date as YYYY, YYYY-MM or YYYY-MM-DD.",
+        "out_of_range": "That date does not exist.",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 10)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"placeholder": "YYYY-MM-DD", "inputmode": "numeric"})
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        match = _PARTIAL_DATE.match(value)
+        if not match:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        year, month, day = (int(part) if part else None for part in match.groups())
+        try:
+            if month is None:
+                return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+            if day is None:
+                last = calendar.monthrange(year, month)[1]
+                return datetime.date(year, month, 1), datetime.date(year, month, last)
+            day_date = datetime.date(year, month, day)
+            return day_date, day_date
+        except ValueError:
+            raise ValidationError(self.error_messages["out_of_range"], code="out_of_range") from None
+
+
+class PartialDateFilter(django_filters.Filter):
+    field_class = PartialDateField
+
+    def __init__(self, *args, bound: str, **kwargs):
+        self.bound = bound  # "start" for `from`, "end" for `to`
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        start, end = value
+        if self.bound == "start":
+            return qs.filter(published_on__gte=start)
+        return qs.filter(published_on__lte=end)
+
+
+class SlugChoiceField(forms.ModelMultipleChoiceField):
+    """Slugs checked for shape and number before the database sees them.
+
+    The stock field sends whatever it is given to `slug IN (...)`, and PostgreSQL rejects
+    text with a NUL byte with an error instead of no match.
+    """
+
+    default_error_messages = {
+        **forms.ModelMultipleChoiceField.default_error_messages,
+        "too_many": "Choose at most %(limit)s.",
+    }
+
+    def clean(self, value):
+        values = value if isinstance(value, (list, tuple)) else [value] if value else []
+        values = [v for v in values if v not in ("", None)]
+        if len(values) > MAX_VALUES_PER_PARAMETER:
+            raise ValidationError(
+                self.error_messages["too_many"], code="too_many", params={"limit": MAX_VALUES_PER_PARAMETER}
+            )
+        for v in values:
+            if not isinstance(v, str) or not _SLUG.match(v):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": v[:50]}
+                )
+        return super().clean(values)
+
+
+class SlugFilter(django_filters.ModelMultipleChoiceFilter):
+    """A repeatable slug parameter; with several values, an article must carry all of them."""
+
+    field_class = SlugChoiceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "slug")
+        kwargs.setdefault("conjoined", True)
+        super().__init__(*args, **kwargs)
+
+
+class ArticleFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("from"), cleaned.get("to")
+        if start and end and start[0] > end[1]:
+            self.add_error("to", "“To” is before “From”.")
+        return cleaned
+
+
+class ArticleFilter(django_filters.FilterSet):
+    source = SlugFilter(queryset=Source.objects.all(), field_name="source", conjoined=False)
+    actor = SlugFilter(queryset=Actor.objects.all(), field_name="actors")
+    territory = SlugFilter(queryset=Territory.objects.all(), field_name="territories")
+    from_ = PartialDateFilter(label="From", bound="start")
+    to = PartialDateFilter(label="To", bound="end")
+    sort = django_filters.ChoiceFilter(
+        choices=[("newest", "Newest first"), ("oldest", "Oldest first")],
+        method="sort_by",
+        empty_label=None,
+        label="Sort",
+    )
+
+    class Meta:
+        model = Article
+        fields = []
+        form = ArticleFilterForm
+
+    def sort_by(self, qs, name, value):
+        return qs  # applied in filter_queryset, after every other filter
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if self.form.cleaned_data.get("sort") == "oldest":
+            return queryset.oldest_first()
+        return queryset.newest_first()
+
+    def selected(self, name):
+        """The values currently given for a parameter (repeatable ones included)."""
+        if not self.is_bound:
+            return []
+        return [v for v in self.data.getlist(name) if v]
+
+
+# `from` is a Python keyword: declared as from_, exposed as from.
+ArticleFilter.base_filters = {
+    ("from" if name == "from_" else name): f for name, f in ArticleFilter.base_filters.items()
+}
+
+
+class EntityIndexFilter(django_filters.FilterSet):
+    """The actor, territory and source indexes: narrowed by kind (`?kind=person`)."""
+
+    kind = django_filters.ChoiceFilter(choices=[], label="Kind", empty_label="Any kind")
+
+    def __init__(self, data=None, queryset=None, *, kinds, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        self.filters["kind"].extra["choices"] = kinds

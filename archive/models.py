@@ -1,0 +1,676 @@
+"""Chancery's data: the articles, the outlets that published them, and the actors and
+territories they are about, each under every name it goes by.
+
+Reference rows (sources, actors, territories) are protected: nothing an article relies on
+can be deleted from under it. Tags are explicit link tables so that deleting a tagged actor
+or territory is refused (PROTECT) instead of silently untagging articles.
+"""
+
+import datetime
+import hashlib
+import re
+import unicodedata
+
+from django.db import models
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.text import slugify
+
+
+def normalise_text(text: str) -> str:
+    """Fold text for comparison: Unicode compatibility forms, case, accents and spacing.
+
+    Used for the content hash (deduplication) and wherever two spellings of the same
+    words must compare equal.
+    """
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def unique_slug(model, text: str, *, max_length: int = 200, exclude_pk=None) -> str:
+    """A slug for `text` not yet used by `model`, with -2, -3… appended when needed."""
+    base = (slugify(text) or "untitled")[: max_length - 8].strip("-") or "untitled"
+    slug, n = base, 1
+    others = model._default_manager.all()
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    while others.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+class SlugManager(models.Manager):
+    """Natural keys by slug keep fixtures stable across databases and reloads."""
+
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class EntityQuerySet(models.QuerySet):
+    """Shared by sources, actors and territories: their published coverage."""
+
+    # The path from the entity to its articles, set per model.
+    articles_path: str = ""
+
+    def with_article_counts(self):
+        """Annotate `article_count`: published articles only, never drafts or withdrawn."""
+        published = Q(**{f"{self.articles_path}__status": "published"})
+        return self.annotate(article_count=Count(self.articles_path, filter=published))
+
+    def most_covered(self):
+        return self.with_article_counts().filter(article_count__gt=0).order_by("-article_count", "name")
+
+    def covering(self, articles):
+        """Those that `articles` are about, each with `article_count` within them, most first.
+
+        The facet counts of a result: one GROUP BY over the result's ids, whatever filters
+        made it.
+        """
+        ids = articles.order_by().values("pk")
+        return (
+            self.filter(**{f"{self.articles_path}__in": ids})
+            .annotate(article_count=Count(self.articles_path))
+            .order_by("-article_count", "name")
+        )
+
+
+class SourceQuerySet(EntityQuerySet):
+    articles_path = "articles"
+
+
+class ActorQuerySet(EntityQuerySet):
+    articles_path = "article_links__article"
+
+
+class TerritoryQuerySet(EntityQuerySet):
+    articles_path = "article_links__article"
+
+    def with_names(self):
+        """Names prefetched, so that `label` costs no query per territory."""
+        return self.prefetch_related("names")
+
+
+# --- Sources -----------------------------------------------------------------------------
+
+
+class Source(models.Model):
+    class Kind(models.TextChoices):
+        NEWSPAPER = "newspaper", "Newspaper"
+        AGENCY = "agency", "Wire service / news agency"
+        BROADCASTER = "broadcaster", "Broadcaster"
+        MAGAZINE = "magazine", "Magazine"
+        ONLINE = "online", "Online publication"
+        GOVERNMENT = "government", "Government"
+        THINK_TANK = "think_tank", "Think tank"
+        AGGREGATOR = "aggregator", "Aggregator"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.NEWSPAPER)
+    homepage = models.URLField(blank=True)
+    country = models.ForeignKey(
+        "Actor",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sources",
+        limit_choices_to={"kind": "state"},
+        help_text="The state the outlet is based in.",
+    )
+    language = models.CharField(
+        max_length=16, blank=True, help_text="Main language of publication, e.g. en, ja, ru."
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name="belongs to",
+        help_text="The outlet this one is part of, e.g. a paper's English-language edition.",
+    )
+    description = models.TextField(blank=True)
+
+    objects = SlugManager.from_queryset(SourceQuerySet)()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(slug=""), name="source_slug_not_empty"),
+            models.CheckConstraint(condition=~Q(parent=models.F("pk")), name="source_not_own_parent"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("archive:source-detail", args=[self.slug])
+
+    @property
+    def label(self):
+        return self.name
+
+
+# --- Actors ------------------------------------------------------------------------------
+
+
+class Actor(models.Model):
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        STATE = "state", "State"
+        INTERNATIONAL = "international", "International organisation"
+        ORGANISATION = "organisation", "Organisation"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    description = models.TextField(blank=True)
+    role = models.CharField(
+        max_length=200, blank=True, help_text="For people: their office or role, e.g. Prime Minister of Japan."
+    )
+    state = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="representatives",
+        limit_choices_to={"kind": "state"},
+        help_text="For people: the state they act for.",
+    )
+
+    objects = SlugManager.from_queryset(ActorQuerySet)()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(slug=""), name="actor_slug_not_empty"),
+            models.CheckConstraint(
+                condition=Q(state__isnull=True) | Q(kind="person"), name="actor_only_people_act_for_a_state"
+            ),
+        ]
+        indexes = [
+            # The actors index filters by kind ("/actors/?kind=person").
+            models.Index(fields=["kind", "name"], name="actor_kind_name_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("archive:actor-detail", args=[self.slug])
+
+    @property
+    def label(self):
+        return self.name
+
+
+class OwnerKeyManager(models.Manager):
+    """Names and tags are keyed by their owners' slugs, so fixtures reload in place."""
+
+    def __init__(self, *owner_fields):
+        super().__init__()
+        self.owner_fields = owner_fields
+
+    def get_by_natural_key(self, *key):
+        owners = {f"{field}__slug": value for field, value in zip(self.owner_fields, key)}
+        rest = key[len(self.owner_fields) :]
+        extra = dict(zip(("name", "language"), rest))
+        return self.get(**owners, **extra)
+
+
+class ActorName(models.Model):
+    """Another name of an actor: a transliteration, a title, a name in another language."""
+
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="names")
+    name = models.CharField(max_length=200)
+    language = models.CharField(max_length=16, blank=True, help_text="e.g. en, ja, ru; blank if any.")
+
+    objects = OwnerKeyManager("actor")
+
+    class Meta:
+        ordering = ["actor", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["actor", "name", "language"], name="actor_name_unique"),
+            models.CheckConstraint(condition=~Q(name=""), name="actor_name_not_empty"),
+        ]
+        indexes = [
+            # Alias lookup in search and tag suggestion: "which actor is called X?"
+            models.Index(fields=["name"], name="actor_name_name_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (*self.actor.natural_key(), self.name, self.language)
+
+    natural_key.dependencies = ["archive.actor"]
+
+
+# --- Territories -------------------------------------------------------------------------
+
+
+class Territory(models.Model):
+    class Kind(models.TextChoices):
+        COUNTRY = "country", "Country"
+        REGION = "region", "Region"
+        ISLAND_GROUP = "island_group", "Island group"
+        ISLAND = "island", "Island"
+        SEA = "sea", "Sea or strait"
+        DISPUTED = "disputed", "Disputed area"
+
+    name = models.CharField(max_length=200, help_text="The archive's main name for it.")
+    slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    description = models.TextField(blank=True)
+    part_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="parts"
+    )
+    claimants = models.ManyToManyField(
+        Actor,
+        through="Claim",
+        related_name="claims",
+        blank=True,
+        help_text="States that claim it.",
+    )
+    administered_by = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="administers",
+        limit_choices_to={"kind": "state"},
+    )
+    latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+
+    objects = SlugManager.from_queryset(TerritoryQuerySet)()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "territories"
+        constraints = [
+            models.CheckConstraint(condition=~Q(slug=""), name="territory_slug_not_empty"),
+            models.CheckConstraint(condition=~Q(part_of=models.F("pk")), name="territory_not_part_of_itself"),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="territory_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="territory_longitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False),
+                name="territory_coordinates_both_or_neither",
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("archive:territory-detail", args=[self.slug])
+
+    @property
+    def label(self):
+        """The name to show: for a disputed territory, the name each side uses.
+
+        "Northern Territories / Southern Kurils": the main name first, then each other
+        name that a side prefers. Reads `names` through the prefetch cache when the caller
+        prefetched them (every public list does), so it costs no query there.
+        """
+        preferred = [n.name for n in self.names.all() if n.preferred and n.name != self.name]
+        seen = []
+        for name in preferred:
+            if name not in seen:
+                seen.append(name)
+        return " / ".join([self.name, *seen])
+
+
+class Claim(models.Model):
+    """A state's claim to a territory. PROTECT: a claimant cannot vanish from a dispute."""
+
+    territory = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="claims")
+    claimant = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="claim_links")
+
+    objects = OwnerKeyManager("territory", "claimant")
+
+    class Meta:
+        ordering = ["territory", "claimant"]
+        constraints = [
+            models.UniqueConstraint(fields=["territory", "claimant"], name="claim_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.claimant} claims {self.territory.name}"
+
+    def natural_key(self):
+        return (*self.territory.natural_key(), *self.claimant.natural_key())
+
+    natural_key.dependencies = ["archive.territory", "archive.actor"]
+
+
+class TerritoryName(models.Model):
+    """A name of a territory, in a language, and the side that uses it.
+
+    "Southern Kurils" (ru-side, used by Russia) and "Northern Territories" (used by Japan)
+    are two rows of one territory. `preferred` marks the name a side uses officially; the
+    territory's label shows every preferred name.
+    """
+
+    territory = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="names")
+    name = models.CharField(max_length=200)
+    language = models.CharField(max_length=16, blank=True, help_text="e.g. en, ja, ru; blank if any.")
+    used_by = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="territory_names",
+        help_text="The state or side that uses this name; blank if neutral or everyone's.",
+    )
+    preferred = models.BooleanField(
+        default=False, help_text="The name this side uses officially; shown in the territory's label."
+    )
+
+    objects = OwnerKeyManager("territory")
+
+    class Meta:
+        ordering = ["territory", "-preferred", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["territory", "name", "language"], name="territory_name_unique"),
+            models.CheckConstraint(condition=~Q(name=""), name="territory_name_not_empty"),
+        ]
+        indexes = [
+            # Alias lookup in search and tag suggestion: "which territory is called X?"
+            models.Index(fields=["name"], name="territory_name_name_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (*self.territory.natural_key(), self.name, self.language)
+
+    natural_key.dependencies = ["archive.territory"]
+
+
+# --- Articles ----------------------------------------------------------------------------
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", "Day"
+    MONTH = "month", "Month"
+    YEAR = "year", "Year"
+    UNKNOWN = "unknown", "Unknown"
+
+
+def format_partial_date(value: datetime.date | None, precision: str) -> str:
+    """'16 May 2015', 'December 2016', '2017' or 'Date unknown': never more precise than known."""
+    if value is None or precision == DatePrecision.UNKNOWN:
+        return "Date unknown"
+    if precision == DatePrecision.YEAR:
+        return f"{value.year}"
+    if precision == DatePrecision.MONTH:
+        return f"{value:%B} {value.year}"
+    return f"{value.day} {value:%B} {value.year}"
+
+
+def iso_partial_date(value: datetime.date | None, precision: str) -> str | None:
+    """ISO 8601 truncated to the known precision: '2015-05-16', '2016-12', '2017' or None."""
+    if value is None or precision == DatePrecision.UNKNOWN:
+        return None
+    if precision == DatePrecision.YEAR:
+        return f"{value.year:04d}"
+    if precision == DatePrecision.MONTH:
+        return f"{value.year:04d}-{value.month:02d}"
+    return value.isoformat()
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """What the public may see. Every public surface starts here."""
+        return self.filter(status=Article.Status.PUBLISHED)
+
+    def for_listing(self):
+        """Everything an article card needs, in a fixed number of queries whatever the page size.
+
+        One query for the articles with their sources, one each for their actors and their
+        territories, and one for those territories' names (their labels).
+        """
+        return self.select_related("source").prefetch_related(
+            Prefetch("actors", queryset=Actor.objects.only("slug", "name", "kind")),
+            Prefetch(
+                "territories",
+                queryset=Territory.objects.only("slug", "name", "kind").prefetch_related("names"),
+            ),
+        )
+
+    def newest_first(self):
+        return self.order_by(models.F("published_on").desc(nulls_last=True), "-id")
+
+    def oldest_first(self):
+        return self.order_by(models.F("published_on").asc(nulls_last=True), "id")
+
+    def related_to(self, article, limit=5):
+        """Published articles sharing the most actors and territories with `article`."""
+        actor_ids = list(article.actors.values_list("pk", flat=True))
+        territory_ids = list(article.territories.values_list("pk", flat=True))
+        if not actor_ids and not territory_ids:
+            return self.none()
+        shared_actors = (
+            ArticleActor.objects.filter(article=OuterRef("pk"), actor__in=actor_ids)
+            .order_by()
+            .values("article")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        shared_territories = (
+            ArticleTerritory.objects.filter(article=OuterRef("pk"), territory__in=territory_ids)
+            .order_by()
+            .values("article")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            self.published()
+            .exclude(pk=article.pk)
+            .filter(Q(actor_links__actor__in=actor_ids) | Q(territory_links__territory__in=territory_ids))
+            .distinct()
+            .annotate(
+                shared=Coalesce(Subquery(shared_actors), Value(0))
+                + Coalesce(Subquery(shared_territories), Value(0))
+            )
+            .order_by("-shared", models.F("published_on").desc(nulls_last=True), "-id")[:limit]
+        )
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    title = models.CharField(max_length=500)
+    slug = models.SlugField(max_length=200, unique=True, help_text="Permanent: part of the article's address.")
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="articles",
+        help_text="Blank when the text does not say who published it.",
+    )
+    canonical_url = models.URLField(max_length=1000, blank=True, verbose_name="canonical URL")
+    byline = models.CharField(max_length=300, blank=True)
+    dateline = models.CharField(max_length=100, blank=True, help_text='Where it was filed, e.g. "MOSCOW".')
+    published_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="For a month or a year, the first day of it; blank when unknown.",
+    )
+    date_precision = models.CharField(
+        max_length=10, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN
+    )
+    print_page = models.CharField(max_length=50, blank=True, help_text='Page in the printed edition, e.g. "2".')
+    language = models.CharField(max_length=16, default="en")
+    lead = models.TextField(blank=True, help_text="The opening paragraph.")
+    body = models.TextField(blank=True, help_text="Paragraphs separated by a blank line.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    actors = models.ManyToManyField(Actor, through="ArticleActor", related_name="articles", blank=True)
+    territories = models.ManyToManyField(
+        Territory, through="ArticleTerritory", related_name="articles", blank=True
+    )
+    editors_note = models.TextField(blank=True, verbose_name="editors' note")
+    content_hash = models.CharField(
+        max_length=64, editable=False, help_text="SHA-256 of the normalised title, lead and body."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SlugManager.from_queryset(ArticleQuerySet)()
+
+    class Meta:
+        ordering = [models.F("published_on").desc(nulls_last=True), "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(slug=""), name="article_slug_not_empty"),
+            models.CheckConstraint(condition=~Q(title=""), name="article_title_not_empty"),
+            models.UniqueConstraint(
+                fields=["canonical_url"], condition=~Q(canonical_url=""), name="article_canonical_url_unique"
+            ),
+            # A date and its precision agree: no date means unknown, and a month or a year
+            # is stored as its first day, so that sorting and range filters treat it alike.
+            models.CheckConstraint(
+                condition=(
+                    Q(date_precision="unknown", published_on__isnull=True)
+                    | Q(date_precision="day", published_on__isnull=False)
+                    | Q(date_precision="month", published_on__day=1)
+                    | Q(date_precision="year", published_on__day=1, published_on__month=1)
+                ),
+                name="article_date_matches_precision",
+            ),
+        ]
+        indexes = [
+            # Public lists: WHERE status = 'published' ORDER BY published_on DESC, id DESC.
+            models.Index(
+                models.F("status"),
+                models.F("published_on").desc(),
+                models.F("id").desc(),
+                name="article_status_date_idx",
+            ),
+            # Deduplication on import: "is there already an article with this text?"
+            models.Index(fields=["content_hash"], name="article_content_hash_idx"),
+            # Source pages and the source facet: WHERE source_id = ? AND status = 'published'.
+            models.Index(fields=["source", "status", "published_on"], name="article_source_date_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("archive:article-detail", args=[self.slug])
+
+    def save(self, *args, **kwargs):
+        self.content_hash = self.compute_content_hash()
+        if not self.slug:
+            self.slug = unique_slug(Article, self.title, exclude_pk=self.pk)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"title", "lead", "body"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "content_hash"}
+        super().save(*args, **kwargs)
+
+    def compute_content_hash(self) -> str:
+        text = normalise_text("\n".join([self.title, self.lead, self.body]))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    @property
+    def is_public(self):
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def date_display(self):
+        return format_partial_date(self.published_on, self.date_precision)
+
+    @property
+    def date_iso(self):
+        return iso_partial_date(self.published_on, self.date_precision)
+
+    @property
+    def paragraphs(self):
+        """The body's paragraphs: blocks separated by blank lines, inner line breaks kept."""
+        return [p.strip() for p in re.split(r"\n\s*\n", self.body) if p.strip()]
+
+
+class ArticleActor(models.Model):
+    """An actor an article is about. PROTECT: a tagged actor cannot be deleted."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="actor_links")
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="article_links")
+
+    objects = OwnerKeyManager("article", "actor")
+
+    class Meta:
+        ordering = ["article", "actor"]
+        verbose_name = "actor tag"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "actor"], name="article_actor_unique"),
+        ]
+        indexes = [
+            # Actor pages and the actor filter: articles WHERE actor_id = ?.
+            models.Index(fields=["actor", "article"], name="article_actor_by_actor_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.article} — {self.actor}"
+
+    def natural_key(self):
+        return (*self.article.natural_key(), *self.actor.natural_key())
+
+    natural_key.dependencies = ["archive.article", "archive.actor"]
+
+
+class ArticleTerritory(models.Model):
+    """A territory an article is about. PROTECT: a tagged territory cannot be deleted."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="territory_links")
+    territory = models.ForeignKey(Territory, on_delete=models.PROTECT, related_name="article_links")
+
+    objects = OwnerKeyManager("article", "territory")
+
+    class Meta:
+        ordering = ["article", "territory"]
+        verbose_name = "territory tag"
+        verbose_name_plural = "territory tags"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "territory"], name="article_territory_unique"),
+        ]
+        indexes = [
+            # Territory pages and the territory filter: articles WHERE territory_id = ?.
+            models.Index(fields=["territory", "article"], name="article_territory_by_terr_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.article} — {self.territory.name}"
+
+    def natural_key(self):
+        return (*self.article.natural_key(), *self.territory.natural_key())
+
+    natural_key.dependencies = ["archive.article", "archive.territory"]

@@ -1,0 +1,32 @@
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+
+from archive import views
+from archive.sitemaps import SITEMAPS
+
+admin.site.site_header = "Chancery editors"
+admin.site.site_title = "Chancery editors"
+admin.site.index_title = "The archive"
+
+app_patterns = (
+    [
+        path("", views.home, name="home"),
+        path("articles/", views.ArticleListView.as_view(), name="article-list"),
+        path("articles/<slug:slug>/", views.ArticleDetailView.as_view(), name="article-detail"),
+        path("actors/", views.ActorListView.as_view(), name="actor-list"),
+        path("actors/<slug:slug>/", views.ActorDetailView.as_view(), name="actor-detail"),
+        path("territories/", views.TerritoryListView.as_view(), name="territory-list"),
+        path("territories/<slug:slug>/", views.TerritoryDetailView.as_view(), name="territory-detail"),
+        path("sources/", views.SourceListView.as_view(), name="source-list"),
+        path("sources/<slug:slug>/", views.SourceDetailView.as_view(), name="source-detail"),
+        path("robots.txt", views.robots_txt, name="robots"),
+    ],
+    "archive",
+)
+
+urlpatterns = [
+    path("", include(app_patterns)),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("admin/", admin.site.urls),
+]
