@@ -1,13 +1,14 @@
 """Facet counts beside a list of articles, and the links that refine or widen it.
 
-Counts always come from the current result (every other filter applied) and it is the
+Counts always come from the current result (every other filter applied), and it is the
 caller's queryset that decides what is public, so drafts can never be counted here.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
+from django.http import QueryDict
 
 from archive.models import Actor, Source, Territory
 
@@ -19,8 +20,9 @@ class FacetItem:
     label: str
     count: int
     selected: bool
-    # Query-string values for {% querystring %}: the link toggles this item.
-    params: dict = field(default_factory=dict)
+    # The query string this item's link leads to (for {% querystring %}): the current
+    # one with this value added, or removed when it is already chosen; paging reset.
+    query: QueryDict
 
 
 @dataclass
@@ -30,29 +32,28 @@ class Facet:
     items: list[FacetItem]
 
 
-def _toggle(selected: list[str], value: str) -> list[str]:
-    return [v for v in selected if v != value] if value in selected else [*selected, value]
+def _query(current: QueryDict, **changes) -> QueryDict:
+    query = current.copy()
+    query.pop("page", None)
+    for key, values in changes.items():
+        query.setlist(key, values)
+    return query
 
 
-def _entity_facet(filterset, name, title, entities):
-    chosen = filterset.selected(name)
-    items = [
-        FacetItem(
-            label=entity.label,
-            count=entity.article_count,
-            selected=entity.slug in chosen,
-            params={name: _toggle(chosen, entity.slug)},
+def _entity_facet(current: QueryDict, name: str, title: str, entities) -> Facet:
+    chosen = [v for v in current.getlist(name) if v]
+    items = []
+    for entity in entities:
+        selected = entity.slug in chosen
+        toggled = [v for v in chosen if v != entity.slug] if selected else [*chosen, entity.slug]
+        items.append(
+            FacetItem(entity.label, entity.article_count, selected, _query(current, **{name: toggled}))
         )
-        for entity in entities
-    ]
     return Facet(name, title, items)
 
 
-def article_facets(filterset, articles) -> list[Facet]:
-    """Sources, actors, territories and years of `articles`: five queries in all."""
-    if filterset.is_bound and not filterset.is_valid():
-        return []
-    years = (
+def _year_facet(current: QueryDict, articles) -> Facet:
+    rows = (
         articles.order_by()
         .exclude(published_on=None)
         .annotate(year=ExtractYear("published_on"))
@@ -60,25 +61,25 @@ def article_facets(filterset, articles) -> list[Facet]:
         .annotate(n=Count("pk"))
         .order_by("-year")
     )
-    chosen_from, chosen_to = filterset.data.get("from"), filterset.data.get("to")
-    year_items = [
-        FacetItem(
-            label=str(row["year"]),
-            count=row["n"],
-            selected=chosen_from == chosen_to == str(row["year"]),
-            params=(
-                {"from": None, "to": None}
-                if chosen_from == chosen_to == str(row["year"])
-                else {"from": str(row["year"]), "to": str(row["year"])}
-            ),
-        )
-        for row in years
-    ]
+    items = []
+    for row in rows:
+        year = str(row["year"])
+        selected = current.get("from") == current.get("to") == year
+        bounds = [] if selected else [year]
+        items.append(FacetItem(year, row["n"], selected, _query(current, **{"from": bounds, "to": bounds})))
+    return Facet("year", "Years", items)
+
+
+def article_facets(filterset, articles) -> list[Facet]:
+    """Sources, actors, territories (with their names) and years of `articles`: five queries."""
+    if filterset.is_bound and not filterset.is_valid():
+        return []
+    current = filterset.data.copy() if filterset.data is not None else QueryDict(mutable=True)
     return [
-        _entity_facet(filterset, "source", "Sources", Source.objects.covering(articles)[:FACET_SIZE]),
-        _entity_facet(filterset, "actor", "Actors", Actor.objects.covering(articles)[:FACET_SIZE]),
+        _entity_facet(current, "source", "Sources", Source.objects.covering(articles)[:FACET_SIZE]),
+        _entity_facet(current, "actor", "Actors", Actor.objects.covering(articles)[:FACET_SIZE]),
         _entity_facet(
-            filterset, "territory", "Territories", Territory.objects.covering(articles).with_names()[:FACET_SIZE]
+            current, "territory", "Territories", Territory.objects.covering(articles).with_names()[:FACET_SIZE]
         ),
-        Facet("year", "Years", year_items),
+        _year_facet(current, articles),
     ]

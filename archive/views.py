@@ -92,6 +92,11 @@ class ArticleListView(JSONListMixin, FilterView):
         context = super().get_context_data(**kwargs)
         if self.format == "html":
             context["facets"] = article_facets(self.filterset, self.object_list)
+            # The date and sort fields are in the form; chosen tags ride along as hidden
+            # inputs so that changing the dates keeps them.
+            context["kept_filters"] = [
+                (name, value) for name in ("source", "actor", "territory") for value in self.filterset.selected(name)
+            ]
         return context
 
 
