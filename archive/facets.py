@@ -23,6 +23,14 @@ class FacetItem:
     # The query string this item's link leads to (for {% querystring %}): the current
     # one with this value added, or removed when it is already chosen; paging reset.
     query: QueryDict
+    # The query string that excludes this value instead (actor_not=...).
+    exclude_query: QueryDict | None = None
+
+
+@dataclass
+class ActiveFilter:
+    label: str
+    query: QueryDict  # the current query string without this filter
 
 
 @dataclass
@@ -42,14 +50,51 @@ def _query(current: QueryDict, **changes) -> QueryDict:
 
 def _entity_facet(current: QueryDict, name: str, title: str, entities) -> Facet:
     chosen = [v for v in current.getlist(name) if v]
+    excluded = [v for v in current.getlist(f"{name}_not") if v]
     items = []
     for entity in entities:
         selected = entity.slug in chosen
         toggled = [v for v in chosen if v != entity.slug] if selected else [*chosen, entity.slug]
         items.append(
-            FacetItem(entity.label, entity.article_count, selected, _query(current, **{name: toggled}))
+            FacetItem(
+                entity.label,
+                entity.article_count,
+                selected,
+                _query(current, **{name: toggled}),
+                exclude_query=None if selected else _query(current, **{f"{name}_not": [*excluded, entity.slug]}),
+            )
         )
     return Facet(name, title, items)
+
+
+_FILTER_LABELS = {
+    "source": "Source",
+    "actor": "Actor",
+    "territory": "Territory",
+    "source_not": "Not from",
+    "actor_not": "Without actor",
+    "territory_not": "Without territory",
+}
+
+
+def active_filters(filterset) -> list[ActiveFilter]:
+    """Every filter in force, each with the link that removes it."""
+    if not filterset.is_bound or not filterset.is_valid():
+        return []
+    current = filterset.data.copy()
+    active = []
+    query = current.get("q", "").strip()
+    if query:
+        active.append(ActiveFilter(f"Search: {query[:80]}", _query(current, q=[], exact=[])))
+    for name, label in _FILTER_LABELS.items():
+        chosen = filterset.form.cleaned_data.get(name) or []
+        for entity in chosen:
+            remaining = [v for v in current.getlist(name) if v != entity.slug]
+            active.append(ActiveFilter(f"{label}: {entity.label}", _query(current, **{name: remaining})))
+    for name, label in (("from", "From"), ("to", "To")):
+        if current.get(name):
+            active.append(ActiveFilter(f"{label}: {current[name]}", _query(current, **{name: []})))
+    return active
 
 
 def _year_facet(current: QueryDict, articles) -> Facet:

@@ -13,8 +13,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from archive.models import Actor, Article, Source, Territory
+from archive.search.aliases import expand
+from archive.search.query import MAX_QUERY_LENGTH, QueryTooComplex, parse
 
-_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+# ASCII digits only: `\d` alone also takes "２０１６" or "٢٠١٦", which are not YYYY-MM-DD.
+_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$", re.ASCII)
 _SLUG = re.compile(r"^[-\w]{1,200}$")
 # One FilterSet value list may not grow without bound: a query string with thousands of
 # slugs would become thousands of joins.
@@ -110,7 +113,44 @@ class SlugFilter(django_filters.ModelMultipleChoiceFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("to_field_name", "slug")
         kwargs.setdefault("conjoined", True)
+        # Each value joins one tag row per article, so no article can repeat: DISTINCT
+        # would only cost a sort.
+        kwargs.setdefault("distinct", False)
         super().__init__(*args, **kwargs)
+
+    def get_filter_predicate(self, v):
+        # Filter by the chosen row itself. The stock predicate uses its `to_field_name`
+        # value, and `actors="japan"` compares a slug with the actors' ids.
+        return {self.field_name: v}
+
+
+class SearchQueryField(forms.CharField):
+    """What the reader typed in the search box, cleaned into a parsed Query.
+
+    Blank means no search at all; anything else parses (see archive.search.query), and
+    only a query too long or with too many terms is an error.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", MAX_QUERY_LENGTH)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        text = super().clean(value)
+        if not text:
+            return None
+        try:
+            return parse(text)
+        except QueryTooComplex as error:
+            raise ValidationError(str(error), code="too_complex") from None
+
+
+class SearchFilter(django_filters.Filter):
+    field_class = SearchQueryField
+
+    def filter(self, qs, value):
+        return qs  # applied in ArticleFilter.filter_queryset, with `exact` and the ordering
 
 
 class ArticleFilterForm(forms.Form):
@@ -123,14 +163,23 @@ class ArticleFilterForm(forms.Form):
 
 
 class ArticleFilter(django_filters.FilterSet):
+    q = SearchFilter(label="Search")
+    exact = django_filters.BooleanFilter(
+        label="This name only", widget=forms.CheckboxInput, method="keep"
+    )
     source = SlugFilter(queryset=Source.objects.all(), field_name="source", conjoined=False)
     actor = SlugFilter(queryset=Actor.objects.all(), field_name="actors")
-    territory = SlugFilter(queryset=Territory.objects.all(), field_name="territories")
+    territory = SlugFilter(queryset=Territory.objects.with_names(), field_name="territories")
+    source_not = SlugFilter(queryset=Source.objects.all(), field_name="source", conjoined=False, exclude=True)
+    actor_not = SlugFilter(queryset=Actor.objects.all(), field_name="actors", conjoined=False, exclude=True)
+    territory_not = SlugFilter(
+        queryset=Territory.objects.with_names(), field_name="territories", conjoined=False, exclude=True
+    )
     from_ = PartialDateFilter(label="From", bound="start")
     to = PartialDateFilter(label="To", bound="end")
     sort = django_filters.ChoiceFilter(
-        choices=[("newest", "Newest first"), ("oldest", "Oldest first")],
-        method="sort_by",
+        choices=[("relevance", "Relevance"), ("newest", "Newest first"), ("oldest", "Oldest first")],
+        method="keep",
         empty_label=None,
         label="Sort",
     )
@@ -140,12 +189,23 @@ class ArticleFilter(django_filters.FilterSet):
         fields = []
         form = ArticleFilterForm
 
-    def sort_by(self, qs, name, value):
+    # The query as searched (alias-expanded unless exact=1), for highlighting; None
+    # when there is no search.
+    search_query = None
+
+    def keep(self, qs, name, value):
         return qs  # applied in filter_queryset, after every other filter
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
-        if self.form.cleaned_data.get("sort") == "oldest":
+        query = self.form.cleaned_data.get("q")
+        if query is not None:
+            self.search_query = query if self.form.cleaned_data.get("exact") else expand(query)
+            queryset = queryset.search(self.search_query)
+        sort = self.form.cleaned_data.get("sort") or ("relevance" if query is not None else "newest")
+        if sort == "relevance" and query is not None:
+            return queryset.by_relevance()
+        if sort == "oldest":
             return queryset.oldest_first()
         return queryset.newest_first()
 
@@ -170,3 +230,10 @@ class EntityIndexFilter(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, *, kinds, **kwargs):
         super().__init__(data, queryset, **kwargs)
         self.filters["kind"].extra["choices"] = kinds
+
+
+class HighlightForm(forms.Form):
+    """The search carried to an article page, to highlight what matched there."""
+
+    q = SearchQueryField()
+    exact = forms.BooleanField(required=False)

@@ -9,24 +9,19 @@ or territory is refused (PROTECT) instead of silently untagging articles.
 import datetime
 import hashlib
 import re
-import unicodedata
 
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.text import slugify
 
-
-def normalise_text(text: str) -> str:
-    """Fold text for comparison: Unicode compatibility forms, case, accents and spacing.
-
-    Used for the content hash (deduplication) and wherever two spellings of the same
-    words must compare equal.
-    """
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return re.sub(r"\s+", " ", text).strip().casefold()
+from archive.search.backends import backend_for
+from archive.search.fts5 import FTS5Document
+from archive.search.index import INDEXED_FIELDS, index_articles
+from archive.search.query import Group
+from archive.search.text import words
 
 
 def unique_slug(model, text: str, *, max_length: int = 200, exclude_pk=None) -> str:
@@ -443,6 +438,38 @@ def iso_partial_date(value: datetime.date | None, precision: str) -> str | None:
 
 
 class ArticleQuerySet(models.QuerySet):
+    # Bulk writes skip save() and its signal; these overrides keep the content hash and
+    # the search index current for them too (archive.search.index writes the index).
+
+    def update(self, **kwargs):
+        if not INDEXED_FIELDS & kwargs.keys():
+            return super().update(**kwargs)
+        pks = list(self.values_list("pk", flat=True))
+        count = super().update(**kwargs)
+        for start in range(0, len(pks), 500):
+            articles = list(self.model.objects.filter(pk__in=pks[start : start + 500]))
+            for article in articles:
+                article.content_hash = article.compute_content_hash()
+            super().bulk_update(articles, ["content_hash"])
+            index_articles(articles)
+        return count
+
+    def bulk_create(self, objs, *args, **kwargs):
+        for obj in objs:
+            obj.content_hash = obj.compute_content_hash()
+        objs = super().bulk_create(objs, *args, **kwargs)
+        index_articles(objs)
+        return objs
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        if not INDEXED_FIELDS & set(fields):
+            return super().bulk_update(objs, fields, *args, **kwargs)
+        for obj in objs:
+            obj.content_hash = obj.compute_content_hash()
+        count = super().bulk_update(objs, [*fields, "content_hash"], *args, **kwargs)
+        index_articles(objs)
+        return count
+
     def published(self):
         """What the public may see. Every public surface starts here."""
         return self.filter(status=Article.Status.PUBLISHED)
@@ -460,6 +487,31 @@ class ArticleQuerySet(models.QuerySet):
                 queryset=Territory.objects.only("slug", "name", "kind").prefetch_related("names"),
             ),
         )
+
+    def search(self, query):
+        """Articles matching a parsed Query (archive.search.query), annotated with `rank`.
+
+        Plain words, phrases, OR and exclusions go to the database's full-text index as
+        one expression. A group that alias expansion recognised as a name also matches
+        articles tagged with its actors or territories. An empty query matches nothing.
+        """
+        if not query:
+            return self.annotate(rank=Value(0.0)).none()
+        backend = backend_for(self.db)
+        plain = [group for group in query.groups if not group.entities]
+        named = [group for group in query.groups if group.entities]
+        if plain:
+            condition = Q(pk__in=backend.matching_ids(plain, query.excluded))
+        else:
+            condition = Q()
+            if query.excluded:
+                condition &= ~Q(pk__in=backend.matching_ids([Group(list(query.excluded))]))
+        for group in named:
+            condition &= Q(pk__in=backend.matching_ids([group])) | _tagged_with(group.entities)
+        return self.filter(condition).annotate(rank=backend.rank(query.groups))
+
+    def by_relevance(self):
+        return self.order_by("-rank", models.F("published_on").desc(nulls_last=True), "-id")
 
     def newest_first(self):
         return self.order_by(models.F("published_on").desc(nulls_last=True), "-id")
@@ -500,6 +552,18 @@ class ArticleQuerySet(models.QuerySet):
         )
 
 
+def _tagged_with(entities):
+    """Articles tagged with any of these actors or territories."""
+    actors = [e.pk for e in entities if e.kind == "actor"]
+    territories = [e.pk for e in entities if e.kind == "territory"]
+    condition = Q()
+    if actors:
+        condition |= Q(pk__in=ArticleActor.objects.filter(actor__in=actors).values("article_id"))
+    if territories:
+        condition |= Q(pk__in=ArticleTerritory.objects.filter(territory__in=territories).values("article_id"))
+    return condition
+
+
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -528,7 +592,7 @@ class Article(models.Model):
         max_length=10, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN
     )
     print_page = models.CharField(max_length=50, blank=True, help_text='Page in the printed edition, e.g. "2".')
-    language = models.CharField(max_length=16, default="en")
+    language = models.CharField(max_length=16, default="en", blank=True, help_text="e.g. en, ja, ru; blank if unknown.")
     lead = models.TextField(blank=True, help_text="The opening paragraph.")
     body = models.TextField(blank=True, help_text="Paragraphs separated by a blank line.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
@@ -538,7 +602,7 @@ class Article(models.Model):
     )
     editors_note = models.TextField(blank=True, verbose_name="editors' note")
     content_hash = models.CharField(
-        max_length=64, editable=False, help_text="SHA-256 of the normalised title, lead and body."
+        max_length=64, editable=False, help_text="SHA-256 of the normalised lead and body, for finding duplicates."
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -555,12 +619,14 @@ class Article(models.Model):
             ),
             # A date and its precision agree: no date means unknown, and a month or a year
             # is stored as its first day, so that sorting and range filters treat it alike.
+            # The month and year branches say isnull=False themselves: with no date, day=1
+            # is NULL, and a CHECK lets NULL pass.
             models.CheckConstraint(
                 condition=(
                     Q(date_precision="unknown", published_on__isnull=True)
                     | Q(date_precision="day", published_on__isnull=False)
-                    | Q(date_precision="month", published_on__day=1)
-                    | Q(date_precision="year", published_on__day=1, published_on__month=1)
+                    | Q(date_precision="month", published_on__isnull=False, published_on__day=1)
+                    | Q(date_precision="year", published_on__isnull=False, published_on__day=1, published_on__month=1)
                 ),
                 name="article_date_matches_precision",
             ),
@@ -598,7 +664,11 @@ class Article(models.Model):
         super().save(*args, **kwargs)
 
     def compute_content_hash(self) -> str:
-        text = normalise_text("\n".join([self.title, self.lead, self.body]))
+        # The story's text, as search sees its words: two copies that differ in case,
+        # accents, punctuation or spacing are the same story. The title is left out
+        # because editors retitle (a headline-less import gets one), and the text stays
+        # the same story; it counts only for an article with no text yet.
+        text = " ".join(words("\n".join([self.lead, self.body]))) or " ".join(words(self.title))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     @property
@@ -674,3 +744,130 @@ class ArticleTerritory(models.Model):
         return (*self.article.natural_key(), *self.territory.natural_key())
 
     natural_key.dependencies = ["archive.article", "archive.territory"]
+
+
+# --- Search index ------------------------------------------------------------------------
+
+
+class SearchDocument(models.Model):
+    """An article's text as both search engines index it: normalised, stemmed terms.
+
+    Written only by `archive.search.index` (from every write path: saves, bulk writes,
+    loaddata). On SQLite the external-content FTS5 table `archive_article_fts` reads these
+    columns, kept in step by triggers; on PostgreSQL a trigger turns them into the
+    weighted `vector` (title A, lead B, body C, byline D) with a GIN index.
+    """
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="search_document"
+    )
+    title = models.TextField(blank=True)
+    lead = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    byline = models.TextField(blank=True)
+    vector = SearchVectorField(null=True, editable=False)
+
+    def __str__(self):
+        return f"Search terms of {self.article_id}"
+
+
+class ArticleFTS(models.Model):
+    """The SQLite FTS5 table over SearchDocument, for joins and MATCH (read-only).
+
+    `document` is FTS5's hidden column named after the table: `MATCH` against it searches
+    every column, and ranking functions take it as their first argument.
+    """
+
+    article = models.OneToOneField(
+        Article, on_delete=models.DO_NOTHING, primary_key=True, db_column="rowid", related_name="fts"
+    )
+    document = FTS5Document(db_column="archive_article_fts")
+
+    class Meta:
+        managed = False
+        db_table = "archive_article_fts"
+
+
+# --- Suggested tags ----------------------------------------------------------------------
+
+
+class TagSuggestion(models.Model):
+    """An actor or territory an article's text names, proposed to an editor as a tag.
+
+    Made by archive.ingest.tagging; accepting tags the article, rejecting is remembered so
+    the next scan does not propose it again.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="suggestions")
+    # A suggestion is derived data: it goes with the actor or territory it names.
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, null=True, blank=True, related_name="suggestions")
+    territory = models.ForeignKey(
+        Territory, on_delete=models.CASCADE, null=True, blank=True, related_name="suggestions"
+    )
+    names = models.JSONField(default=list, help_text='The names found and how often: [{"name", "count"}].')
+    count = models.PositiveIntegerField(default=0, help_text="Mentions in all.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["article", "-count", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(actor__isnull=False, territory__isnull=True)
+                | Q(actor__isnull=True, territory__isnull=False),
+                name="tag_suggestion_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["article", "actor"], condition=Q(actor__isnull=False), name="tag_suggestion_actor_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["article", "territory"],
+                condition=Q(territory__isnull=False),
+                name="tag_suggestion_territory_unique",
+            ),
+        ]
+        indexes = [
+            # The editors' queue: pending suggestions of an article, and of many at once.
+            models.Index(fields=["status", "article"], name="tag_suggestion_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.target} for {self.article}"
+
+    @property
+    def kind(self):
+        return "actor" if self.actor_id else "territory"
+
+    def get_kind_display(self):
+        return "Actor" if self.actor_id else "Territory"
+
+    @property
+    def target_id(self):
+        return self.actor_id or self.territory_id
+
+    @property
+    def target(self):
+        return self.actor if self.actor_id else self.territory
+
+    @property
+    def names_display(self):
+        return ", ".join(f"{n['name']} ×{n['count']}" if n["count"] > 1 else n["name"] for n in self.names)
+
+    def accept(self):
+        """Tag the article with the suggestion (idempotent)."""
+        if self.actor_id:
+            ArticleActor.objects.get_or_create(article_id=self.article_id, actor_id=self.actor_id)
+        else:
+            ArticleTerritory.objects.get_or_create(article_id=self.article_id, territory_id=self.territory_id)
+        self.status = self.Status.ACCEPTED
+        self.save(update_fields=["status", "updated_at"])
+
+    def reject(self):
+        self.status = self.Status.REJECTED
+        self.save(update_fields=["status", "updated_at"])

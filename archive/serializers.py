@@ -17,6 +17,13 @@ def article_json(article, request):
         "byline": article.byline,
         "actors": [_ref(actor) for actor in article.actors.all()],
         "territories": [_ref(territory) for territory in article.territories.all()],
+        # Search results only (archive.search.highlight.decorate): the best passage as
+        # HTML, escaped with the matches in <mark>, and the other names that matched.
+        **(
+            {"snippet": str(article.snippet), "matched_names": article.matched_names}
+            if hasattr(article, "snippet")
+            else {}
+        ),
     }
 
 

@@ -20,6 +20,7 @@ app_patterns = (
         path("territories/<slug:slug>/", views.TerritoryDetailView.as_view(), name="territory-detail"),
         path("sources/", views.SourceListView.as_view(), name="source-list"),
         path("sources/<slug:slug>/", views.SourceDetailView.as_view(), name="source-detail"),
+        path("search/help/", views.search_help, name="search-help"),
         path("robots.txt", views.robots_txt, name="robots"),
     ],
     "archive",

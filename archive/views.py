@@ -1,45 +1,65 @@
 """Public pages. Thin on purpose: the querysets decide what is shown, the FilterSet what is
 accepted, and the templates how it looks."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.core.exceptions import BadRequest
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
-from archive.facets import article_facets
-from archive.filters import ArticleFilter, EntityIndexFilter
+from archive.facets import active_filters, article_facets
+from archive.filters import ArticleFilter, EntityIndexFilter, HighlightForm
+from archive.exports import ArticleFeed, csv_response
 from archive.models import Actor, Article, Source, Territory
+from archive.search.aliases import expand
+from archive.search.highlight import decorate, highlight
 from archive.serializers import article_json, entity_json
 
-OUTPUT_FORMATS = {"html", "json"}
-
-
-def output_format(request) -> str:
-    """`format=json` turns any list into JSON; anything unknown is a 400, not a guess."""
-    value = request.GET.get("format", "html") or "html"
-    if value not in OUTPUT_FORMATS:
-        raise BadRequest("Unknown format: choose html or json.")
+def output_format(request, formats) -> str:
+    """The `format` a list is asked for; anything it does not offer is a 400, not a guess."""
+    value = request.GET.get("format") or "html"
+    if value not in formats:
+        raise BadRequest(f"Unknown format: choose {', '.join(formats)}.")
     return value
 
 
-class JSONListMixin:
+class ListFormatsMixin:
     """Every list page is also JSON on the same URL, with the same filters and paging:
-    {"count", "next", "previous", "results"}."""
+    {"count", "next", "previous", "results"}. Article lists are also whole-result CSV
+    and Atom exports (`exports`)."""
+
+    formats = ("html", "json")
+    exports = False
 
     def get(self, request, *args, **kwargs):
-        self.format = output_format(request)
+        self.format = output_format(request, self.formats + (("csv", "atom") if self.exports else ()))
         return super().get(request, *args, **kwargs)
 
-    def render_to_response(self, context, **response_kwargs):
-        if self.format != "json":
-            return super().render_to_response(context, **response_kwargs)
+    def get_paginate_by(self, queryset):
+        return None if self.format in ("csv", "atom") else super().get_paginate_by(queryset)
+
+    def invalid_filters(self, context):
         filterset = context.get("filter")
-        if filterset is not None and filterset.is_bound and not filterset.is_valid():
-            return JsonResponse({"errors": filterset.form.errors.get_json_data()}, status=400)
+        return filterset is not None and filterset.is_bound and not filterset.is_valid()
+
+    def render_to_response(self, context, **response_kwargs):
+        if self.format == "html":
+            return super().render_to_response(context, **response_kwargs)
+        if self.invalid_filters(context):
+            return JsonResponse({"errors": context["filter"].form.errors.get_json_data()}, status=400)
+        if self.format == "csv":
+            return csv_response(self.object_list, self.request)
+        if self.format == "atom":
+            page_query = self.request.GET.copy()
+            page_query.pop("format")
+            link = f"{self.request.path}?{page_query.urlencode()}" if page_query else self.request.path
+            return ArticleFeed(self.feed_title(), link, self.object_list)(self.request)
         page = context["page_obj"]
         return JsonResponse(
             {
@@ -51,6 +71,25 @@ class JSONListMixin:
             json_dumps_params={"ensure_ascii": False},
         )
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.exports:
+            feed_query = self.request.GET.copy()
+            feed_query.pop("page", None)
+            feed_query["format"] = "atom"
+            context["feed_url"] = f"{self.request.path}?{feed_query.urlencode()}"
+            feed_query["format"] = "csv"
+            context["csv_url"] = f"{self.request.path}?{feed_query.urlencode()}"
+        return context
+
+    def paginate_queryset(self, queryset, page_size):
+        # Django reads the page with int(), which also takes "１", "٣", " 2" and "1_0": a
+        # page is ASCII digits or "last", and anything else is a 404 like an unknown page.
+        page = self.request.GET.get(self.page_kwarg)
+        if page and page != "last" and not (page.isascii() and page.isdigit()):
+            raise Http404("Invalid page.")
+        return super().paginate_queryset(queryset, page_size)
+
     def _page_url(self, number):
         params = self.request.GET.copy()
         params["page"] = number
@@ -58,6 +97,10 @@ class JSONListMixin:
 
     def to_json(self, obj):
         return article_json(obj, self.request)
+
+    def feed_title(self):
+        query = self.request.GET.get("q", "").strip()
+        return f"search for “{query[:100]}”" if query else "articles"
 
 
 @require_safe
@@ -80,7 +123,8 @@ def home(request):
     )
 
 
-class ArticleListView(JSONListMixin, FilterView):
+class ArticleListView(ListFormatsMixin, FilterView):
+    exports = True
     filterset_class = ArticleFilter
     template_name = "archive/article_list.html"
     paginate_by = settings.ARCHIVE_PAGE_SIZE
@@ -90,17 +134,29 @@ class ArticleListView(JSONListMixin, FilterView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        query = self.filterset.search_query
+        if query is not None and self.format in ("html", "json"):
+            decorate(context["page_obj"].object_list, query)
+            context["search_query"] = query
+            context["highlight_params"] = urlencode(
+                {key: self.request.GET[key] for key in ("q", "exact") if self.request.GET.get(key)}
+            )
         if self.format == "html":
             context["facets"] = article_facets(self.filterset, self.object_list)
             # The date and sort fields are in the form; chosen tags ride along as hidden
             # inputs so that changing the dates keeps them.
+            context["active_filters"] = active_filters(self.filterset)
             context["kept_filters"] = [
-                (name, value) for name in ("source", "actor", "territory") for value in self.filterset.selected(name)
+                (name, value)
+                for name in ("source", "actor", "territory", "source_not", "actor_not", "territory_not")
+                for value in self.filterset.selected(name)
             ]
         return context
 
 
 class ArticleDetailView(DetailView):
+    """An article; reached from a search (`?q=...`), its matches are highlighted."""
+
     template_name = "archive/article_detail.html"
 
     def get_queryset(self):
@@ -111,10 +167,18 @@ class ArticleDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         context["related"] = Article.objects.related_to(self.object).for_listing()
         context["permalink"] = self.request.build_absolute_uri(self.object.get_absolute_url())
+        form = HighlightForm(self.request.GET)
+        if form.is_valid() and form.cleaned_data["q"]:
+            query = form.cleaned_data["q"] if form.cleaned_data["exact"] else expand(form.cleaned_data["q"])
+            context["highlighted"] = {
+                "title": highlight(self.object.title, query),
+                "lead": highlight(self.object.lead, query),
+                "paragraphs": [highlight(p, query) for p in self.object.paragraphs],
+            }
         return context
 
 
-class EntityIndexView(JSONListMixin, FilterView):
+class EntityIndexView(ListFormatsMixin, FilterView):
     """/actors/, /territories/, /sources/: every entity with its published article count."""
 
     filterset_class = EntityIndexFilter
@@ -157,22 +221,22 @@ class SourceListView(EntityIndexView):
     model = Source
 
 
-class EntityDetailView(JSONListMixin, ListView):
+class EntityDetailView(ListFormatsMixin, ListView):
     """An actor's, territory's or source's page: who or what it is, then its published
-    articles, newest first, paginated (and as JSON with format=json)."""
+    articles, newest first, paginated (and as JSON, CSV or Atom with `format`)."""
 
+    exports = True
     model = None
     paginate_by = settings.ARCHIVE_PAGE_SIZE
     template_name = None
 
-    def get(self, request, *args, **kwargs):
-        self.entity = get_object_or_404(self.get_entity_queryset(), slug=kwargs["slug"])
-        return super().get(request, *args, **kwargs)
-
     def get_entity_queryset(self):
+        """The entity with what its HTML page shows about it (exports need none of it)."""
         return self.model.objects.all()
 
     def get_queryset(self):
+        entities = self.get_entity_queryset() if self.format == "html" else self.model.objects.all()
+        self.entity = get_object_or_404(entities, slug=self.kwargs["slug"])
         return self.entity_articles().published().for_listing().newest_first()
 
     def get_context_data(self, **kwargs):
@@ -181,6 +245,9 @@ class EntityDetailView(JSONListMixin, ListView):
         context["filter_url"] = f"{reverse('archive:article-list')}?{self.filter_param}={self.entity.slug}"
         return context
 
+    def feed_title(self):
+        return self.entity.label
+
 
 class ActorDetailView(EntityDetailView):
     model = Actor
@@ -188,7 +255,10 @@ class ActorDetailView(EntityDetailView):
     template_name = "archive/actor_detail.html"
 
     def get_entity_queryset(self):
-        return Actor.objects.select_related("state").prefetch_related("names", "claims")
+        territories = Territory.objects.with_names()
+        return Actor.objects.select_related("state").prefetch_related(
+            "names", Prefetch("claims", territories), Prefetch("administers", territories)
+        )
 
     def entity_articles(self):
         return Article.objects.filter(actor_links__actor=self.entity)
@@ -218,6 +288,11 @@ class SourceDetailView(EntityDetailView):
 
     def entity_articles(self):
         return Article.objects.filter(source=self.entity)
+
+
+@require_safe
+def search_help(request):
+    return render(request, "archive/search_help.html")
 
 
 @require_safe

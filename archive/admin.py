@@ -1,0 +1,623 @@
+"""The editors' admin: articles with their tags, and the sources, actors and territories
+they are tagged with.
+
+Editors are the "Editors" group (migration 0002): they add and change everything here,
+remove names and tags, and never delete an article, a source, an actor or a territory.
+Articles are withdrawn, not deleted; reference rows are PROTECTed anyway.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import HttpResponseRedirect
+from django.template.defaultfilters import pluralize
+from django.db.models import Count, F, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+from archive.ingest.importer import Importer
+from archive.ingest.tagging import NameTable, suggest_tags
+from archive.models import (
+    Actor,
+    ActorName,
+    Article,
+    ArticleActor,
+    ArticleTerritory,
+    Source,
+    TagSuggestion,
+    Territory,
+    TerritoryName,
+)
+from archive.search.aliases import expand
+from archive.search.query import QueryTooComplex, parse
+
+
+# Django 6 assumes https for a URL typed without a scheme; so do we, and 5.2 stops warning.
+_URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
+
+def _articles(n: int) -> str:
+    return f"{n} article" if n == 1 else f"{n} articles"
+
+
+def _link_count(link_model):
+    """COUNT of an article's tag rows as a correlated subquery.
+
+    Two Count() joins (actors and territories) would multiply each other's rows and GROUP
+    BY every article column; a subquery per column keeps the page one plain query.
+    """
+    links = (
+        link_model.objects.filter(article=OuterRef("pk"))
+        .order_by()
+        .values("article")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(links), Value(0))
+
+
+def _published_articles_link(obj, filter_param: str):
+    """The published-article count, linked to the article changelist filtered the same way."""
+    url = reverse("admin:archive_article_changelist")
+    return format_html(
+        '<a href="{}?{}={}&amp;status__exact=published">{}</a>', url, filter_param, obj.pk, obj.article_count
+    )
+
+
+class _AliasSearchMixin:
+    """Search `names__name` without duplicate rows and without a join in the main query.
+
+    Django's own answer to a multi-valued search field is an EXISTS wrapper in the
+    changelist but DISTINCT in the autocomplete view, where the names join lands beside the
+    `article_count` annotation and multiplies it. Filtering on the ids of the matches suits
+    both: each actor or territory once, its count right, and no DISTINCT.
+    """
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term:
+            return queryset, False
+        matches, _ = super().get_search_results(request, self.model._default_manager.all(), search_term)
+        return queryset.filter(pk__in=matches.values("pk")), False
+
+
+# --- Sources -----------------------------------------------------------------------------
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "country", "parent", "published_articles"]
+    list_filter = ["kind"]
+    list_select_related = ["country", "parent"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent", "country"]
+    formfield_overrides = _URL_FIELDS
+    ordering = ["name"]
+    list_per_page = 100
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_article_counts()
+
+    @admin.display(description="published articles", ordering="article_count")
+    def published_articles(self, obj):
+        return _published_articles_link(obj, "source__id__exact")
+
+
+# --- Actors ------------------------------------------------------------------------------
+
+
+class ActorNameInline(admin.TabularInline):
+    model = ActorName
+    extra = 1
+
+
+@admin.register(Actor)
+class ActorAdmin(_AliasSearchMixin, admin.ModelAdmin):
+    list_display = ["name", "kind", "role", "state", "published_articles"]
+    list_filter = ["kind"]
+    list_select_related = ["state"]
+    # names__name: the article form's autocomplete finds "Путин" as well as "Vladimir Putin".
+    search_fields = ["name", "names__name"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["state"]
+    inlines = [ActorNameInline]
+    ordering = ["name"]
+    list_per_page = 100
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_article_counts()
+
+    @admin.display(description="published articles", ordering="article_count")
+    def published_articles(self, obj):
+        return _published_articles_link(obj, "actors__id__exact")
+
+
+# --- Territories -------------------------------------------------------------------------
+
+
+class TerritoryForm(forms.ModelForm):
+    # The admin builds no form field for a many-to-many with its own through model; this
+    # one is declared, and ModelForm.save_m2m() writes it with claimants.set(), which adds
+    # and removes Claim rows.
+    claimants = forms.ModelMultipleChoiceField(
+        queryset=Actor.objects.all(),
+        required=False,
+        widget=AutocompleteSelectMultiple(Territory._meta.get_field("claimants"), admin.site),
+        help_text="States that claim it.",
+    )
+
+    class Meta:
+        model = Territory
+        fields = "__all__"
+
+
+class TerritoryNameInline(admin.TabularInline):
+    model = TerritoryName
+    autocomplete_fields = ["used_by"]
+    extra = 1
+
+
+class _TerritoryListFilter(admin.RelatedFieldListFilter):
+    """The territory filter, labelled as everywhere else, in one query with the names.
+
+    The stock filter calls str() on each territory, which reads its names: a query each.
+    """
+
+    def field_choices(self, field, request, model_admin):
+        ordering = self.field_admin_ordering(field, request, model_admin) or ["name"]
+        return [(t.pk, t.label) for t in Territory.objects.with_names().order_by(*ordering)]
+
+
+@admin.register(Territory)
+class TerritoryAdmin(_AliasSearchMixin, admin.ModelAdmin):
+    form = TerritoryForm
+    list_display = ["label", "kind", "part_of", "administered_by", "published_articles"]
+    list_filter = ["kind"]
+    list_select_related = ["part_of", "administered_by"]
+    search_fields = ["name", "names__name"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["part_of", "administered_by"]
+    inlines = [TerritoryNameInline]
+    ordering = ["name"]
+    list_per_page = 100
+
+    def get_queryset(self, request):
+        # Labels read names, the part_of column's label too; autocomplete results use this
+        # queryset as well, so prefetching here keeps both at a fixed number of queries.
+        return super().get_queryset(request).with_article_counts().prefetch_related("names", "part_of__names")
+
+    @admin.display(description="name", ordering="name")
+    def label(self, obj):
+        return obj.label
+
+    @admin.display(description="published articles", ordering="article_count")
+    def published_articles(self, obj):
+        return _published_articles_link(obj, "territories__id__exact")
+
+
+# --- Articles ----------------------------------------------------------------------------
+
+
+class ArticleForm(forms.ModelForm):
+    # As with Territory.claimants: declared because the admin will not build a field for a
+    # custom through model; save_m2m() then calls actors.set() / territories.set(), which
+    # writes ArticleActor / ArticleTerritory rows (they have no fields of their own).
+    actors = forms.ModelMultipleChoiceField(
+        queryset=Actor.objects.all(),
+        required=False,
+        widget=AutocompleteSelectMultiple(Article._meta.get_field("actors"), admin.site),
+        help_text="Type any of an actor's names.",
+    )
+    territories = forms.ModelMultipleChoiceField(
+        queryset=Territory.objects.with_names(),
+        required=False,
+        widget=AutocompleteSelectMultiple(Article._meta.get_field("territories"), admin.site),
+        help_text="Type any of a territory's names.",
+    )
+
+    class Meta:
+        model = Article
+        # The admin's form factory adds the other fields, from the fieldsets, each through
+        # formfield_for_dbfield (admin widgets, the URL scheme); "__all__" here would build
+        # them once more at import, bypassing both.
+        fields = ["actors", "territories"]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented recipe)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".txt,.text,.html,.htm,.xhtml"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)]
+
+
+class ImportForm(forms.Form):
+    files = MultipleFileField(help_text="Text or HTML pages, up to 5 MB each. Each becomes a draft.")
+    source = forms.ModelChoiceField(
+        queryset=Source.objects.all(),
+        required=False,
+        help_text="Give every imported article this source; leave empty to take it from each file.",
+    )
+    update = forms.BooleanField(
+        required=False,
+        label="Refresh duplicates",
+        help_text="Update articles already in the archive instead of skipping them.",
+    )
+
+
+class _ActorTagForm(forms.Form):
+    tag = forms.ModelChoiceField(
+        queryset=Actor.objects.all(),
+        label="Actor",
+        widget=AutocompleteSelect(Article._meta.get_field("actors"), admin.site),
+    )
+
+
+class _TerritoryTagForm(forms.Form):
+    tag = forms.ModelChoiceField(
+        queryset=Territory.objects.with_names(),
+        label="Territory",
+        widget=AutocompleteSelect(Article._meta.get_field("territories"), admin.site),
+    )
+
+
+# The intermediate page of the "add an actor/territory" actions, modelled on Django's
+# delete_selected_confirmation.html. It lives here because it belongs to these two actions
+# alone; it posts back to the changelist with the same selection, the action and "apply".
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleForm
+    list_display = ["title", "source", "date", "status", "actor_count", "territory_count"]
+    list_filter = [
+        "status",
+        "source",
+        "actors",
+        ("territories", _TerritoryListFilter),
+        "published_on",
+        "date_precision",
+    ]
+    list_select_related = ["source"]
+    date_hierarchy = "published_on"
+    search_fields = ["title", "lead", "body", "byline"]
+    autocomplete_fields = ["source"]
+    formfield_overrides = _URL_FIELDS
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["created_at", "updated_at", "content_hash", "suggested_tags"]
+    actions = ["publish", "withdraw", "add_actor", "add_territory", "accept_suggestions", "scan_for_tags"]
+    change_list_template = "admin/archive/article/change_list.html"
+    ordering = [F("published_on").desc(nulls_last=True), "-id"]
+    list_per_page = 50
+
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "lead", "body", "byline", "dateline"]}),
+        (
+            "Metadata",
+            {
+                "fields": [
+                    "source",
+                    ("published_on", "date_precision"),
+                    "canonical_url",
+                    "print_page",
+                    "language",
+                ]
+            },
+        ),
+        # The tags fieldset is inserted by get_fieldsets(), see there.
+        ("Status", {"fields": ["status"]}),
+        ("Editors' note", {"fields": ["editors_note"]}),
+        ("Record", {"classes": ["collapse"], "fields": ["created_at", "updated_at", "content_hash"]}),
+    ]
+    # Not in `fieldsets`: system check admin.E013 refuses a many-to-many with a custom
+    # through model there, because the admin cannot build its form field. ArticleForm
+    # declares both fields itself, so they are safe to show; the rest of `fieldsets` keeps
+    # its checks.
+    tag_fieldset = ("Tags", {"fields": ["actors", "territories", "suggested_tags"]})
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        fieldsets.insert(2, self.tag_fieldset)
+        return fieldsets
+
+    # --- Suggested tags ------------------------------------------------------------------
+
+    @admin.display(description="suggested tags")
+    def suggested_tags(self, obj):
+        """Pending suggestions, each with one-click Accept and Reject.
+
+        The buttons submit the change form itself (name="_suggestion"), so an editor's
+        unsaved edits are saved with the decision, not lost; save_related() applies it.
+        """
+        if obj is None or obj.pk is None:
+            return "Suggestions appear once the article is saved."
+        pending = [s for s in obj.suggestions.all() if s.status == TagSuggestion.Status.PENDING]
+        rows = format_html_join(
+            "",
+            '<li><strong>{}</strong> <span class="help">{} · {}</span> '
+            '<button type="submit" name="_suggestion" value="accept:{}" class="button">Accept</button> '
+            '<button type="submit" name="_suggestion" value="reject:{}" class="button">Reject</button></li>',
+            (
+                (s.target, s.get_kind_display(), s.names_display, s.pk, s.pk)
+                for s in sorted(pending, key=lambda s: -s.count)
+            ),
+        )
+        rejected = sum(1 for s in obj.suggestions.all() if s.status == TagSuggestion.Status.REJECTED)
+        return format_html(
+            '<ul class="suggested-tags">{}</ul><p>{} '
+            '<button type="submit" name="_suggestion" value="accept:all" class="button"{}>Accept all</button> '
+            '<button type="submit" name="_suggestion" value="scan" class="button">Scan the text again</button></p>',
+            rows or format_html("<li>{}</li>", "No pending suggestions."),
+            f"{rejected} rejected earlier." if rejected else "",
+            "" if pending else mark_safe(" disabled"),
+        )
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(actor_count=_link_count(ArticleActor), territory_count=_link_count(ArticleTerritory))
+        )
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            obj._prefetched_objects_cache = {}
+            suggestions = TagSuggestion.objects.select_related("actor", "territory")
+            prefetch_related_objects([obj], Prefetch("suggestions", suggestions))
+        return obj
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        decision = request.POST.get("_suggestion", "")
+        if decision:
+            self._decide(request, form.instance, decision)
+
+    def _decide(self, request, article, decision):
+        verb, _, target = decision.partition(":")
+        pending = article.suggestions.filter(status=TagSuggestion.Status.PENDING).select_related("actor", "territory")
+        if verb == "scan":
+            count = suggest_tags(article)
+            self.message_user(request, f"Scanned the text again: {count} pending suggestion{pluralize(count)}.")
+        elif verb == "accept" and target == "all":
+            accepted = list(pending)
+            for suggestion in accepted:
+                suggestion.accept()
+            self.message_user(request, f"Accepted {len(accepted)} suggested tag{pluralize(len(accepted))}.")
+        elif verb in ("accept", "reject") and target.isdigit():
+            suggestion = pending.filter(pk=int(target)).first()
+            if suggestion is None:
+                self.message_user(request, "That suggestion was already decided.", messages.WARNING)
+                return
+            getattr(suggestion, verb)()
+            self.message_user(request, f"{'Tagged with' if verb == 'accept' else 'Rejected'} “{suggestion.target}”.")
+
+    def response_change(self, request, obj):
+        if "_suggestion" in request.POST:
+            # Back to the same page, where the tag now shows among the article's tags.
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_change(request, obj)
+
+    @admin.action(description="Accept all suggested tags of the selected articles", permissions=["change"])
+    def accept_suggestions(self, request, queryset):
+        pending = TagSuggestion.objects.filter(article__in=queryset, status=TagSuggestion.Status.PENDING)
+        count = 0
+        with transaction.atomic():
+            for suggestion in pending.select_related("actor", "territory"):
+                suggestion.accept()
+                count += 1
+        self.message_user(request, f"Accepted {count} suggested tag{pluralize(count)}.")
+
+    @admin.action(description="Scan the selected articles for tags to suggest", permissions=["change"])
+    def scan_for_tags(self, request, queryset):
+        table = NameTable()
+        pending = sum(suggest_tags(article, table) for article in queryset.select_related(None))
+        scanned = _articles(queryset.count())
+        self.message_user(request, f"Scanned {scanned}: {pending} pending suggestion{pluralize(pending)}.")
+
+    # --- Import --------------------------------------------------------------------------
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="archive_article_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """Upload text or HTML files; each becomes a draft exactly as import_articles would."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ImportForm(request.POST or None, request.FILES or None)
+        results = None
+        if request.method == "POST" and form.is_valid():
+            importer = Importer(source=form.cleaned_data["source"], update=form.cleaned_data["update"])
+            results = [importer.import_bytes(upload.read(), upload.name) for upload in form.cleaned_data["files"]]
+            for result in results:
+                if result.article is not None and result.status in ("imported", "updated"):
+                    flag = ADDITION if result.status == "imported" else CHANGE
+                    LogEntry.objects.log_actions(
+                        request.user.pk, [result.article], flag, change_message=f"Imported from {result.name}."
+                    )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import articles",
+            "opts": self.opts,
+            "form": form,
+            "results": results,
+            "media": self.media + form.media,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/archive/article/import.html", context)
+
+    def get_search_results(self, request, queryset, search_term):
+        """The public search, drafts included: same query language, names and stems."""
+        if not search_term.strip():
+            return queryset, False
+        try:
+            query = parse(search_term)
+        except QueryTooComplex as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return queryset.none(), False
+        return queryset.search(expand(query)), False
+
+    def get_readonly_fields(self, request, obj=None):
+        # The slug is part of the article's address: set once, from the title, then kept.
+        if obj is not None:
+            return [*self.readonly_fields, "slug"]
+        return self.readonly_fields
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return self.prepopulated_fields if obj is None else {}
+
+    @admin.display(description="date", ordering="published_on")
+    def date(self, obj):
+        return obj.date_display
+
+    @admin.display(description="actors", ordering="actor_count")
+    def actor_count(self, obj):
+        return obj.actor_count
+
+    @admin.display(description="territories", ordering="territory_count")
+    def territory_count(self, obj):
+        return obj.territory_count
+
+    # --- Actions -------------------------------------------------------------------------
+
+    @admin.action(description="Publish the selected articles", permissions=["change"])
+    def publish(self, request, queryset):
+        self._set_status(request, queryset, Article.Status.PUBLISHED)
+
+    @admin.action(description="Withdraw the selected articles", permissions=["change"])
+    def withdraw(self, request, queryset):
+        self._set_status(request, queryset, Article.Status.WITHDRAWN)
+
+    @admin.action(description="Add an actor to the selected articles", permissions=["change"])
+    def add_actor(self, request, queryset):
+        return self._tag_selected(request, queryset, "add_actor", _ActorTagForm, ArticleActor, "actor")
+
+    @admin.action(description="Add a territory to the selected articles", permissions=["change"])
+    def add_territory(self, request, queryset):
+        return self._tag_selected(request, queryset, "add_territory", _TerritoryTagForm, ArticleTerritory, "territory")
+
+    def _set_status(self, request, queryset, status):
+        selected = list(queryset.select_related(None).only("pk", "title", "status"))
+        changing = [article for article in selected if article.status != status]
+        # update() skips save(): the content hash does not depend on the status, and
+        # updated_at is set here because auto_now only fires on save().
+        Article.objects.filter(pk__in=[a.pk for a in changing]).update(status=status, updated_at=timezone.now())
+        LogEntry.objects.log_actions(
+            request.user.pk, changing, CHANGE, change_message=[{"changed": {"fields": ["Status"]}}]
+        )
+        done = f"{status.label}: {_articles(len(changing))}."
+        unchanged = len(selected) - len(changing)
+        if unchanged:
+            was = "was" if unchanged == 1 else "were"
+            done += f" {_articles(unchanged).capitalize()} {was} already {status.label.lower()}."
+        self.message_user(request, done, messages.SUCCESS if changing else messages.WARNING)
+
+    def _tag_selected(self, request, queryset, action, form_class, link_model, tag_field):
+        """Tag the selected articles, after a page that asks which actor or territory.
+
+        Idempotent: articles that already have the tag are counted and left alone, and
+        ignore_conflicts covers an editor tagging the same article at the same moment.
+        """
+        form = form_class(request.POST if "apply" in request.POST else None)
+        articles = list(queryset.select_related(None).only("pk", "title"))
+        if form.is_valid():
+            tag = form.cleaned_data["tag"]
+            selected = {article.pk for article in articles}
+            already = set(
+                link_model.objects.filter(article__in=selected, **{tag_field: tag}).values_list("article", flat=True)
+            )
+            new = [article for article in articles if article.pk not in already]
+            link_model.objects.bulk_create(
+                [link_model(article=article, **{tag_field: tag}) for article in new], ignore_conflicts=True
+            )
+            LogEntry.objects.log_actions(
+                request.user.pk, new, CHANGE, change_message=f"Tagged with {tag_field} “{tag}”."
+            )
+            done = f"Tagged {_articles(len(new))} with “{tag}”."
+            if already:
+                done += f" {_articles(len(already)).capitalize()} already had it."
+            self.message_user(request, done, messages.SUCCESS if new else messages.WARNING)
+            return None
+
+        tag_name = link_model._meta.get_field(tag_field).verbose_name
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Add {'an' if tag_name[0] in 'aeiou' else 'a'} {tag_name} to the selected articles",
+            "opts": self.opts,
+            "form": form,
+            "tag_name": tag_name,
+            "articles": articles,
+            "count": len(articles),
+            "action": action,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media + form.media,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/archive/article/tag_selected.html", context)
+
+
+# --- Suggested tags ----------------------------------------------------------------------
+
+
+@admin.register(TagSuggestion)
+class TagSuggestionAdmin(admin.ModelAdmin):
+    """The editors' queue of suggested tags across articles."""
+
+    list_display = ["target", "kind", "article", "names_display", "count", "status"]
+    list_filter = ["status", ("article__status", admin.AllValuesFieldListFilter)]
+    list_select_related = ["article", "actor", "territory"]
+    search_fields = ["article__title", "actor__name", "territory__name"]
+    readonly_fields = ["article", "actor", "territory", "names", "count", "status", "created_at", "updated_at"]
+    actions = ["accept", "reject"]
+    ordering = ["status", "-count", "pk"]
+    list_per_page = 100
+
+    def has_add_permission(self, request):
+        return False  # suggestions come from scanning, never typed in
+
+    @admin.display(description="names found")
+    def names_display(self, obj):
+        return obj.names_display
+
+    @admin.display(description="kind")
+    def kind(self, obj):
+        return obj.get_kind_display()
+
+    @admin.action(description="Accept: tag the articles", permissions=["change"])
+    def accept(self, request, queryset):
+        with transaction.atomic():
+            pending = queryset.filter(status=TagSuggestion.Status.PENDING).select_related("actor", "territory")
+            count = 0
+            for suggestion in pending:
+                suggestion.accept()
+                count += 1
+        self.message_user(request, f"Accepted {count} suggestion{pluralize(count)}.")
+
+    @admin.action(description="Reject: do not suggest again", permissions=["change"])
+    def reject(self, request, queryset):
+        count = queryset.filter(status=TagSuggestion.Status.PENDING).update(status=TagSuggestion.Status.REJECTED)
+        self.message_user(request, f"Rejected {count} suggestion{pluralize(count)}.")

@@ -1,0 +1,117 @@
+"""Snippets and highlights: the article's own text, escaped, with matches in <mark>.
+
+Article text is hostile input. Every piece of it is escaped here before the markup is
+added around the matches, and only then is the result marked safe.
+"""
+
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from archive.search.text import stem, word_spans
+
+SNIPPET_WORDS = 36
+
+
+def _matcher(query):
+    """A function telling, for each position in a list of stems, how many words match there."""
+    patterns = query.highlight_stems
+    prefixes = {term.stems for group in query.groups for term in group.terms if term.prefix}
+
+    def match_at(stems, i):
+        best = 0
+        for pattern in patterns:
+            n = len(pattern)
+            if n <= best or i + n > len(stems):
+                continue
+            window = stems[i : i + n]
+            if pattern in prefixes:
+                ok = window[:-1] == list(pattern[:-1]) and window[-1].startswith(pattern[-1])
+            else:
+                ok = window == list(pattern)
+            if ok:
+                best = n
+        return best
+
+    return match_at
+
+
+def _marked_spans(text, query):
+    """[(start, end)] character ranges of `text` that match the query."""
+    spans = word_spans(text)
+    stems = [s for _, _, s in spans]
+    match_at = _matcher(query)
+    marked = []
+    i = 0
+    while i < len(spans):
+        n = match_at(stems, i)
+        if n:
+            marked.append((spans[i][0], spans[i + n - 1][1]))
+            i += n
+        else:
+            i += 1
+    return spans, marked
+
+
+def _render(text, start, end, marked):
+    out = []
+    position = start
+    for a, b in marked:
+        if b <= start or a >= end:
+            continue
+        a, b = max(a, start), min(b, end)
+        out.append(escape(text[position:a]))
+        out.append("<mark>" + escape(text[a:b]) + "</mark>")
+        position = b
+    out.append(escape(text[position:end]))
+    return "".join(out)
+
+
+def highlight(text, query):
+    """All of `text`, escaped, with every match marked."""
+    if not text or not query:
+        return escape(text)
+    _, marked = _marked_spans(text, query)
+    return mark_safe(_render(text, 0, len(text), marked))
+
+
+def snippet(text, query, size=SNIPPET_WORDS):
+    """The passage of about `size` words with the most matches, escaped and marked."""
+    spans, marked = _marked_spans(text, query) if query else (word_spans(text), [])
+    if not spans:
+        return escape(text[:300])
+    starts = [a for a, _ in marked]
+    best, best_score = 0, -1
+    if starts:
+        for i in range(len(spans)):
+            window_end = spans[min(i + size, len(spans)) - 1][1]
+            score = sum(1 for a in starts if spans[i][0] <= a < window_end)
+            if score > best_score:
+                best, best_score = i, score
+        best = max(0, best - 3)  # a little context before the first match
+    last = min(best + size, len(spans)) - 1
+    start = 0 if best == 0 else spans[best][0]
+    end = len(text) if last == len(spans) - 1 else spans[last][1]
+    prefix = "… " if start > 0 else ""
+    suffix = " …" if end < len(text) else ""
+    return mark_safe(escape(prefix) + _render(text, start, end, marked) + escape(suffix))
+
+
+def contains_name(article_stems, name_words):
+    """Does the stemmed text contain this name (its words, stemmed, in a row)?"""
+    pattern = [stem(w) for w in name_words]
+    n = len(pattern)
+    return any(article_stems[i : i + n] == pattern for i in range(len(article_stems) - n + 1))
+
+
+def decorate(articles, query):
+    """Give each search result its marked title, best snippet and the names it matched by."""
+    from archive.search.aliases import matched_names
+    from archive.search.text import terms
+
+    for article in articles:
+        text = "\n\n".join(part for part in (article.lead, article.body) if part)
+        article.title_html = highlight(article.title, query)
+        article.snippet = snippet(text, query)
+        article_stems = terms(" ".join([article.title, text, article.byline]))
+        article.matched_names = matched_names(article, query, article_stems)
+    return articles

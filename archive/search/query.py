@@ -1,0 +1,164 @@
+"""The search query language, parsed once and compiled for either database.
+
+    words            all must match (stemmed: negotiations finds negotiating)
+    "exact phrase"   the words next to each other, in order
+    a OR b           either
+    -word, -"a b"    must not match
+    prefix*          any word starting with it
+
+Every input parses: unbalanced quotes close at the end, lone operators are ignored,
+punctuation separates words (`U.S.-China` is the phrase "u s china"), and a query with
+nothing left to search for is simply empty. The compiled forms contain only terms this
+module produced (letters and digits), so no user input reaches a database query parser.
+"""
+
+import os
+import re
+from dataclasses import dataclass, field
+
+from archive.search.text import stem, words
+
+MAX_QUERY_LENGTH = 1000
+MAX_TERMS = 32
+
+_TOKEN = re.compile(r'\s*(-?)(?:"([^"]*)"?|([^\s"]+))')
+
+
+class QueryTooComplex(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Term:
+    """A word or a phrase, as normalised words; `prefix` applies to the last word."""
+
+    words: tuple[str, ...]
+    prefix: bool = False
+
+    @property
+    def stems(self) -> tuple[str, ...]:
+        *head, last = self.words
+        return (*(stem(w) for w in head), _prefix_stem(last) if self.prefix else stem(last))
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.words) + ("*" if self.prefix else "")
+
+
+@dataclass
+class Group:
+    """Alternatives joined by OR; a group matches when any of its terms does.
+
+    `entities` is set when alias expansion recognised the group as a name of actors or
+    territories (archive.search.aliases): its terms are then all of their names, and
+    articles tagged with them match too.
+    """
+
+    terms: list[Term]
+    entities: tuple = ()
+    typed: str = ""  # the name the reader typed, for "Diaoyu → Senkaku"
+
+
+@dataclass
+class Query:
+    groups: list[Group] = field(default_factory=list)  # all must match
+    excluded: list[Term] = field(default_factory=list)  # none may match
+
+    def __bool__(self):
+        return bool(self.groups)
+
+    @property
+    def highlight_stems(self) -> list[tuple[str, ...]]:
+        """Every positive term's stems, for marking matches in text."""
+        return [term.stems for group in self.groups for term in group.terms]
+
+
+# Endings that stemming may remove from a word that starts with a typed prefix.
+_ENDINGS = ("", "e", "s", "y", "ed", "ing", "ion", "ation", "ly")
+
+
+def _prefix_stem(word: str) -> str:
+    """The prefix to look for among stems.
+
+    The index holds stems, and the stem of a word that starts with the prefix need not
+    start with it ("negotiat*" should find "negotiation", indexed as "negoti"). The part
+    shared by the prefix and the stems of its likely completions is what every such stem
+    begins with.
+    """
+    return os.path.commonprefix([word, *(stem(word + ending) for ending in _ENDINGS)]) or word
+
+
+def parse(text: str) -> Query:
+    """Parse what a reader typed. Never raises except QueryTooComplex for huge queries."""
+    text = text.replace("\x00", " ")[: MAX_QUERY_LENGTH * 2]
+    items = []  # (negated, Term) or "OR"
+    for negated, phrase, chunk in _TOKEN.findall(text):
+        if not chunk:  # a quoted phrase (the closing quote may be missing)
+            phrase_words = words(phrase)
+            if phrase_words:
+                items.append((bool(negated), Term(tuple(phrase_words))))
+            continue
+        if chunk == "OR" and not negated:
+            items.append("OR")
+            continue
+        prefix = chunk.endswith("*")
+        chunk_words = words(chunk)
+        if chunk_words:
+            items.append((bool(negated), Term(tuple(chunk_words), prefix=prefix)))
+
+    query = Query()
+    join_next = False
+    for item in items:
+        if item == "OR":
+            join_next = bool(query.groups)
+            continue
+        negated, term = item
+        if negated:
+            query.excluded.append(term)
+        elif join_next:
+            query.groups[-1].terms.append(term)
+        else:
+            query.groups.append(Group([term]))
+        join_next = False
+    if sum(len(g.terms) for g in query.groups) + len(query.excluded) > MAX_TERMS:
+        raise QueryTooComplex(f"Use at most {MAX_TERMS} words and phrases.")
+    return query
+
+
+# --- Compilation ----------------------------------------------------------------------
+
+
+def _fts5_term(term: Term) -> str:
+    # Terms are letters and digits only, so quoting cannot be escaped out of.
+    body = '"' + " ".join(term.stems) + '"'
+    return body + " *" if term.prefix else body
+
+
+def _fts5_any(terms) -> str:
+    return "(" + " OR ".join(_fts5_term(t) for t in terms) + ")"
+
+
+def to_fts5(groups: list[Group], excluded: list[Term] = ()) -> str:
+    """An FTS5 MATCH expression: groups ANDed, exclusions NOT-ed."""
+    expression = " AND ".join(_fts5_any(g.terms) for g in groups)
+    if excluded:
+        expression = f"({expression}) NOT {_fts5_any(excluded)}"
+    return expression
+
+
+def _tsquery_term(term: Term) -> str:
+    lexemes = [f"'{s}'" for s in term.stems]
+    if term.prefix:
+        lexemes[-1] += ":*"
+    return "(" + " <-> ".join(lexemes) + ")"
+
+
+def _tsquery_any(terms) -> str:
+    return "(" + " | ".join(_tsquery_term(t) for t in terms) + ")"
+
+
+def to_tsquery(groups: list[Group], excluded: list[Term] = ()) -> str:
+    """A to_tsquery('simple', ...) expression: groups ANDed, exclusions negated."""
+    parts = [_tsquery_any(g.terms) for g in groups]
+    parts += [f"!{_tsquery_any([t])}" for t in excluded]
+    return " & ".join(parts)

@@ -1,0 +1,438 @@
+"""The editors' admin: the Editors group, what editors can and cannot do, the article
+changelist's actions and query count, tagging through the article form, autocomplete by
+alias, and PROTECT as a superuser meets it.
+"""
+
+import datetime
+import importlib
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth.models import Group, Permission, User
+from django.contrib.messages import get_messages
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+from django.urls import reverse
+from pytest_django.asserts import assertContains
+
+from archive.models import (
+    Actor,
+    ActorName,
+    Article,
+    ArticleActor,
+    ArticleTerritory,
+    Claim,
+    Source,
+    Territory,
+    TerritoryName,
+)
+
+pytestmark = pytest.mark.django_db
+
+EDITORS_CODENAMES = {
+    *(f"{action}_{model}" for action in ("add", "change", "view") for model in (
+        "article", "source", "actor", "territory",
+        "actorname", "territoryname", "claim", "articleactor", "articleterritory",
+    )),
+    "delete_actorname", "delete_territoryname", "delete_claim", "delete_articleactor", "delete_articleterritory",
+    "change_tagsuggestion", "view_tagsuggestion",
+}  # fmt: skip
+
+CHANGELIST = "/admin/archive/article/"
+
+
+@pytest.fixture
+def editor(db):
+    user = User.objects.create_user("editor", password="correct horse battery", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def archive(db):
+    """A source, three actors (Putin under three more names), the Kurils, a draft article."""
+    times = Source.objects.create(name="The Japan Times", slug="japan-times")
+    japan = Actor.objects.create(name="Japan", slug="japan", kind=Actor.Kind.STATE)
+    russia = Actor.objects.create(name="Russia", slug="russia", kind=Actor.Kind.STATE)
+    putin = Actor.objects.create(
+        name="Vladimir Putin", slug="vladimir-putin", kind=Actor.Kind.PERSON, role="President", state=russia
+    )
+    # Two aliases contain "Путин": a join on names would list him twice.
+    for name, language in [("Путин", "ru"), ("Владимир Путин", "ru"), ("Putin", "en")]:
+        ActorName.objects.create(actor=putin, name=name, language=language)
+    kurils = Territory.objects.create(name="Kuril Islands", slug="kuril-islands", kind=Territory.Kind.DISPUTED)
+    TerritoryName.objects.create(territory=kurils, name="Northern Territories", used_by=japan, preferred=True)
+    TerritoryName.objects.create(territory=kurils, name="Южные Курилы", language="ru", used_by=russia)
+    draft = Article.objects.create(
+        title="Talks on the islands resume",
+        slug="talks-resume",
+        source=times,
+        lead="Negotiators met in Moscow.",
+        published_on=datetime.date(2016, 12, 1),
+        date_precision="month",
+    )
+    return SimpleNamespace(times=times, japan=japan, russia=russia, putin=putin, kurils=kurils, draft=draft)
+
+
+def _article(n, **fields):
+    fields.setdefault("slug", f"article-{n}")
+    return Article.objects.create(title=f"Article {n}", **fields)
+
+
+def _messages(response):
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+# --- The Editors group -------------------------------------------------------------------
+
+
+def test_the_editors_group_has_exactly_the_permissions_editors_need():
+    editors = Group.objects.get(name="Editors")
+    granted = set(editors.permissions.values_list("content_type__app_label", "codename"))
+    assert granted == {("archive", codename) for codename in EDITORS_CODENAMES}
+
+
+def test_the_editors_group_migration_can_be_reversed_and_reapplied():
+    migration = importlib.import_module("archive.migrations.0002_editors_group")
+    state_apps = MigrationLoader(connection).project_state(("archive", "0002_editors_group")).apps
+    schema_editor = SimpleNamespace(connection=connection)
+
+    migration.remove_editors_group(state_apps, schema_editor)
+    assert not Group.objects.filter(name="Editors").exists()
+
+    migration.create_editors_group(state_apps, schema_editor)
+    codenames = set(Group.objects.get(name="Editors").permissions.values_list("codename", flat=True))
+    assert codenames == EDITORS_CODENAMES
+
+
+# --- What an editor sees -----------------------------------------------------------------
+
+
+def test_an_editor_logs_in_and_sees_the_article_changelist(client, editor, archive):
+    response = client.post(
+        "/admin/login/?next=/admin/archive/article/",
+        {"username": "editor", "password": "correct horse battery", "next": CHANGELIST},
+        follow=True,
+    )
+    assert response.redirect_chain == [(CHANGELIST, 302)]
+    assert response.status_code == 200
+    assert response.context["user"] == editor
+    assertContains(response, "Talks on the islands resume")
+    assertContains(response, "December 2016")  # the date only as precise as known
+
+
+@pytest.mark.parametrize("model", ["article", "source", "actor", "territory"])
+@pytest.mark.parametrize("page", ["changelist", "add", "change"])
+def test_every_admin_page_renders_for_an_editor(editor_client, archive, model, page):
+    obj = {"article": archive.draft, "source": archive.times, "actor": archive.putin, "territory": archive.kurils}[
+        model
+    ]
+    args = [obj.pk] if page == "change" else []
+    response = editor_client.get(reverse(f"admin:archive_{model}_{page}", args=args))
+    assert response.status_code == 200
+    content = response.content.decode()
+    # Nobody without the delete permission is offered bulk deletion, nor a delete link.
+    assert 'value="delete_selected"' not in content
+    assert f"/admin/archive/{model}/{obj.pk}/delete/" not in content
+
+
+def test_the_article_form_shows_tags_as_autocomplete_fields(editor_client, archive):
+    ArticleActor.objects.create(article=archive.draft, actor=archive.putin)
+    response = editor_client.get(reverse("admin:archive_article_change", args=[archive.draft.pk]))
+    content = response.content.decode()
+    assert 'data-field-name="actors"' in content
+    assert 'data-field-name="territories"' in content
+    assert f'<option value="{archive.putin.pk}" selected>Vladimir Putin</option>' in content
+
+
+def test_an_editor_may_remove_an_alias_inline(editor_client, archive):
+    response = editor_client.get(reverse("admin:archive_actor_change", args=[archive.putin.pk]))
+    assert 'name="names-0-DELETE"' in response.content.decode()
+
+
+def _changelist_queries(client, django_assert_num_queries):
+    # 1 session, 2 user, 3 the user's permissions, 4 their groups' permissions,
+    # 5-7 the choices of the source, actor and territory filters, 8 the territories' names,
+    # 9 count of the filtered list, 10 count of all articles,
+    # 11 the page of articles with their sources and tag counts (subqueries),
+    # 12 first and last date, 13 the dates for the date hierarchy.
+    with django_assert_num_queries(13):
+        response = client.get(CHANGELIST)
+    assert response.status_code == 200
+    return response
+
+
+def test_the_article_changelist_query_count_does_not_grow_with_articles(
+    editor_client, archive, django_assert_num_queries
+):
+    response = _changelist_queries(editor_client, django_assert_num_queries)
+    assert response.context["cl"].result_count == 1
+
+    # Each new article with its own source, actor and territory: every column and every
+    # filter has new rows to show.
+    for n in range(19):
+        source = Source.objects.create(name=f"Source {n}", slug=f"source-{n}")
+        actor = Actor.objects.create(name=f"Actor {n}", slug=f"actor-{n}", kind=Actor.Kind.STATE)
+        territory = Territory.objects.create(name=f"Island {n}", slug=f"island-{n}", kind=Territory.Kind.ISLAND)
+        TerritoryName.objects.create(territory=territory, name=f"Isle {n}", used_by=actor, preferred=True)
+        article = _article(n, source=source)
+        article.actors.set([actor, archive.putin])
+        article.territories.set([territory])
+
+    response = _changelist_queries(editor_client, django_assert_num_queries)
+    assert response.context["cl"].result_count == 20
+    assert b"Island 3 / Isle 3" in response.content  # the territory filter shows labels
+
+
+def test_the_article_changelist_counts_each_articles_tags(editor_client, archive):
+    archive.draft.actors.set([archive.putin, archive.japan])
+    archive.draft.territories.set([archive.kurils])
+    response = editor_client.get(CHANGELIST)
+    row = response.context["cl"].result_list[0]
+    assert (row.actor_count, row.territory_count) == (2, 1)
+
+
+# --- Autocomplete and search by alias ----------------------------------------------------
+
+
+def test_autocomplete_finds_an_actor_by_an_alias_once(editor_client, archive):
+    response = editor_client.get(
+        "/admin/autocomplete/",
+        {"app_label": "archive", "model_name": "article", "field_name": "actors", "term": "Путин"},
+    )
+    assert response.status_code == 200
+    assert response.json()["results"] == [{"id": str(archive.putin.pk), "text": "Vladimir Putin"}]
+
+
+def test_autocomplete_finds_a_territory_by_the_name_one_side_uses(editor_client, archive):
+    response = editor_client.get(
+        "/admin/autocomplete/",
+        {"app_label": "archive", "model_name": "article", "field_name": "territories", "term": "Курилы"},
+    )
+    assert response.json()["results"] == [
+        {"id": str(archive.kurils.pk), "text": "Kuril Islands / Northern Territories"}
+    ]
+
+
+def test_searching_actors_by_alias_lists_each_once_with_the_right_count(editor_client, archive):
+    for n in range(3):
+        _article(n, status=Article.Status.PUBLISHED).actors.set([archive.putin])
+    response = editor_client.get("/admin/archive/actor/", {"q": "Путин"})
+    cl = response.context["cl"]
+    assert [actor.name for actor in cl.result_list] == ["Vladimir Putin"]
+    assert cl.result_list[0].article_count == 3
+    # The count links to the articles it counts.
+    link = f"/admin/archive/article/?actors__id__exact={archive.putin.pk}&amp;status__exact=published"
+    assertContains(response, f'<a href="{link}">3</a>', html=True)
+    assert editor_client.get(link.replace("&amp;", "&")).context["cl"].result_count == 3
+
+
+# --- Bulk actions ------------------------------------------------------------------------
+
+
+def test_publishing_selected_articles_publishes_only_those(editor_client, archive):
+    other = _article(1)
+    response = editor_client.post(
+        CHANGELIST, {"action": "publish", "_selected_action": [archive.draft.pk], "index": 0}, follow=True
+    )
+    archive.draft.refresh_from_db()
+    other.refresh_from_db()
+    assert archive.draft.status == Article.Status.PUBLISHED
+    assert other.status == Article.Status.DRAFT
+    assert _messages(response) == ["Published: 1 article."]
+
+
+def test_withdrawing_selected_articles_says_which_already_were(editor_client, archive):
+    withdrawn = _article(1, status=Article.Status.WITHDRAWN)
+    published = _article(2, status=Article.Status.PUBLISHED)
+    response = editor_client.post(
+        CHANGELIST,
+        {"action": "withdraw", "_selected_action": [withdrawn.pk, published.pk], "index": 0},
+        follow=True,
+    )
+    assert set(Article.objects.filter(status="withdrawn").values_list("pk", flat=True)) == {withdrawn.pk, published.pk}
+    assert _messages(response) == ["Withdrawn: 1 article. 1 article was already withdrawn."]
+
+
+def test_adding_an_actor_asks_which_then_tags_the_selected_articles_once(editor_client, archive):
+    tagged = _article(1)
+    ArticleActor.objects.create(article=tagged, actor=archive.putin)
+    selected = [archive.draft.pk, tagged.pk]
+
+    page = editor_client.post(CHANGELIST, {"action": "add_actor", "_selected_action": selected, "index": 0})
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert 'data-field-name="actors"' in content and "admin/js/autocomplete.js" in content
+    assert "Talks on the islands resume" in content and "Article 1" in content
+
+    response = editor_client.post(
+        CHANGELIST,
+        {"action": "add_actor", "_selected_action": selected, "apply": "yes", "tag": archive.putin.pk},
+        follow=True,
+    )
+    assert response.redirect_chain[-1] == (CHANGELIST, 302)
+    assert _messages(response) == ["Tagged 1 article with “Vladimir Putin”. 1 article already had it."]
+    assert set(ArticleActor.objects.filter(actor=archive.putin).values_list("article", flat=True)) == set(selected)
+
+
+def test_adding_an_actor_without_choosing_one_shows_the_page_again(editor_client, archive):
+    response = editor_client.post(
+        CHANGELIST, {"action": "add_actor", "_selected_action": [archive.draft.pk], "apply": "yes", "tag": ""}
+    )
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    assert not ArticleActor.objects.exists()
+
+
+def test_adding_a_territory_tags_the_selected_articles(editor_client, archive):
+    other = _article(1)
+    response = editor_client.post(
+        CHANGELIST,
+        {
+            "action": "add_territory",
+            "_selected_action": [archive.draft.pk, other.pk],
+            "apply": "yes",
+            "tag": archive.kurils.pk,
+        },
+        follow=True,
+    )
+    assert _messages(response) == ["Tagged 2 articles with “Kuril Islands / Northern Territories”."]
+    assert ArticleTerritory.objects.filter(territory=archive.kurils).count() == 2
+
+
+# --- Tagging in the change form ----------------------------------------------------------
+
+
+def _article_form_data(article, **changes):
+    data = {
+        "title": article.title,
+        "lead": article.lead,
+        "body": article.body,
+        "byline": "",
+        "dateline": "",
+        "source": article.source_id or "",
+        "published_on": article.published_on.isoformat() if article.published_on else "",
+        "date_precision": article.date_precision,
+        "canonical_url": "",
+        "print_page": "",
+        "language": "en",
+        "status": article.status,
+        "editors_note": "",
+        "actors": [],
+        "territories": [],
+        "_save": "Save",
+    }
+    return {**data, **changes}
+
+
+def test_saving_the_article_form_writes_and_removes_tag_rows(editor_client, archive):
+    url = reverse("admin:archive_article_change", args=[archive.draft.pk])
+    data = _article_form_data(
+        archive.draft, actors=[archive.putin.pk, archive.japan.pk], territories=[archive.kurils.pk]
+    )
+    response = editor_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert set(ArticleActor.objects.values_list("article", "actor")) == {
+        (archive.draft.pk, archive.putin.pk),
+        (archive.draft.pk, archive.japan.pk),
+    }
+    assert set(ArticleTerritory.objects.values_list("article", "territory")) == {(archive.draft.pk, archive.kurils.pk)}
+
+    editor_client.post(url, {**data, "actors": [archive.japan.pk]})
+    assert list(ArticleActor.objects.values_list("actor", flat=True)) == [archive.japan.pk]
+
+
+def test_adding_an_article_with_tags_writes_the_tag_rows(editor_client, archive):
+    new = Article(title="A new article", date_precision="unknown", status="draft")
+    data = _article_form_data(new, slug="a-new-article", actors=[archive.putin.pk], territories=[archive.kurils.pk])
+    response = editor_client.post(reverse("admin:archive_article_add"), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    article = Article.objects.get(slug="a-new-article")
+    assert list(article.actors.all()) == [archive.putin]
+    assert list(article.territories.all()) == [archive.kurils]
+
+
+def test_the_article_slug_is_kept_once_set(editor_client, archive):
+    url = reverse("admin:archive_article_change", args=[archive.draft.pk])
+    editor_client.post(url, _article_form_data(archive.draft, slug="something-else", title="New title"))
+    archive.draft.refresh_from_db()
+    assert (archive.draft.title, archive.draft.slug) == ("New title", "talks-resume")
+
+
+def test_saving_the_territory_form_writes_claims(editor_client, archive):
+    data = {
+        "name": "Senkaku Islands",
+        "slug": "senkaku-islands",
+        "kind": "disputed",
+        "description": "",
+        "part_of": "",
+        "administered_by": archive.japan.pk,
+        "latitude": "",
+        "longitude": "",
+        "claimants": [archive.japan.pk, archive.russia.pk],
+        "names-TOTAL_FORMS": 0,
+        "names-INITIAL_FORMS": 0,
+        "names-MIN_NUM_FORMS": 0,
+        "names-MAX_NUM_FORMS": 1000,
+        "_save": "Save",
+    }
+    response = editor_client.post(reverse("admin:archive_territory_add"), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    senkaku = Territory.objects.get(slug="senkaku-islands")
+    assert set(Claim.objects.filter(territory=senkaku).values_list("claimant", flat=True)) == {
+        archive.japan.pk,
+        archive.russia.pk,
+    }
+
+
+# --- What an editor cannot do ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/admin/archive/article/{pk}/delete/", "/admin/auth/user/", "/admin/auth/group/", "/admin/auth/user/add/"],
+)
+def test_an_editor_is_refused_deleting_articles_and_managing_users(editor_client, archive, url):
+    assert editor_client.get(url.format(pk=archive.draft.pk)).status_code == 403
+    assert editor_client.post(url.format(pk=archive.draft.pk), {"post": "yes"}).status_code == 403
+    assert Article.objects.filter(pk=archive.draft.pk).exists()
+
+
+def test_an_editor_cannot_delete_articles_through_the_bulk_action(editor_client, archive):
+    response = editor_client.post(
+        CHANGELIST,
+        {"action": "delete_selected", "_selected_action": [archive.draft.pk], "post": "yes", "index": 0},
+        follow=True,
+    )
+    assert _messages(response) == ["No action selected."]
+    assert Article.objects.filter(pk=archive.draft.pk).exists()
+
+
+def test_editors_have_no_delete_permission_on_articles_or_reference_rows(editor):
+    for model in ("article", "source", "actor", "territory"):
+        assert not editor.has_perm(f"archive.delete_{model}")
+    assert not Permission.objects.filter(group__name="Editors", content_type__app_label="auth").exists()
+
+
+# --- PROTECT, as a superuser meets it ----------------------------------------------------
+
+
+def test_a_superuser_deleting_a_tagged_actor_is_shown_what_protects_it(admin_client, archive):
+    ArticleActor.objects.create(article=archive.draft, actor=archive.putin)
+    url = reverse("admin:archive_actor_delete", args=[archive.putin.pk])
+
+    response = admin_client.get(url)
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "would require deleting the following protected related objects" in content
+    assert "Talks on the islands resume — Vladimir Putin" in content
+
+    response = admin_client.post(url, {"post": "yes"})
+    assert response.status_code == 200
+    assert Actor.objects.filter(pk=archive.putin.pk).exists()

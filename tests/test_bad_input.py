@@ -1,0 +1,202 @@
+"""Whatever arrives in an address, the answer is a page (200), a refusal (400) or nothing
+there (404): never a server error, and never an unfiltered list in answer to a bad filter.
+
+Values are written as they travel, already percent-encoded, so that bytes no browser
+would send (invalid UTF-8, an encoded UTF-16 surrogate) reach the site as they would from
+a hostile client. The search parameter `q` has tests of its own.
+"""
+
+import datetime
+from urllib.parse import quote
+
+import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from archive.models import Territory
+from tests.conftest import listed_titles, make_actor, make_article, make_source, make_territory, parse_page
+
+ALLOWED = {200, 400, 404}
+CANARY = "Canary report"
+
+
+@pytest.fixture
+def archive(db):
+    japan = make_actor(name="Japan", slug="japan")
+    kurils = make_territory(name="Kuril Islands", slug="kurils", kind=Territory.Kind.ISLAND_GROUP)
+    tass = make_source(name="TASS", slug="tass")
+    make_article(
+        title=CANARY,
+        slug="canary",
+        source=tass,
+        published_on=datetime.date(2016, 12, 15),
+        actors=[japan],
+        territories=[kurils],
+    )
+
+
+def _full_width(text):
+    """`japan` as `ｊａｐａｎ`: the forms an East Asian keyboard may send, percent-encoded."""
+    return quote("".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text))
+
+
+# A value each parameter really accepts; its full-width form must not be taken for it.
+VALID = {
+    "source": "tass",
+    "actor": "japan",
+    "territory": "kurils",
+    "from": "2016-12-15",
+    "to": "2016-12-15",
+    "sort": "oldest",
+    "page": "1",
+    "format": "json",
+    "kind": "state",
+}
+
+BAD_VALUES = {
+    "nul-byte": "a%00b",
+    "60000-characters": "a" * 60_000,
+    "60000-digits": "9" * 60_000,
+    "invalid-utf8": "%ff%fe",
+    "lone-surrogate": "%ed%a0%80",
+    "overlong-utf8-slash": "%c0%af",
+    "full-width": None,  # the parameter's own valid value, in full-width forms
+    "arabic-indic-digits": quote("٢٠١٦"),
+    "year-1": "0001-01-01",
+    "year-9999": "9999-12-31",
+    "month-13-day-45": "2015-13-45",
+    "year-0": "0000-01-01",
+    "year-10000": "10000-01-01",
+    "negative": "-1",
+    "zero": "0",
+    "huge": "99999999999999999999",
+    "float": "1.5",
+    "exponent": "1e3",
+    "underscored": "1_0",
+    "padded": "%201%20",
+    "non-numeric": "abc",
+    "unknown-slug": "no-such-slug",
+    "markup": quote("<script>alert(1)</script>"),
+    "sql": quote("' OR 1=1 --"),
+    "newline": "japan%0a",
+}
+
+# Values that are good for the parameter they are given to, and must work there.
+MEANINGFUL = {("from", "year-1"), ("to", "year-9999")}
+
+ARTICLE_PARAMETERS = ["source", "actor", "territory", "from", "to", "sort", "page", "format"]
+INDEXES = ["/actors/", "/territories/", "/sources/"]
+ENTITY_PAGES = ["/actors/japan/", "/territories/kurils/", "/sources/tass/"]
+DETAIL_PREFIXES = ["/articles/", "/actors/", "/territories/", "/sources/"]
+
+
+def _value(parameter, label):
+    value = BAD_VALUES[label]
+    return _full_width(VALID[parameter]) if value is None else value
+
+
+def _listed(response):
+    """What a response lists: article titles, entity names or JSON results."""
+    if response["Content-Type"].startswith("application/json"):
+        return response.json().get("results", [])
+    page = parse_page(response)
+    entities = [a.text() for ul in page.find_all("ul", cls="entity-list") for a in ul.find_all("a")]
+    return listed_titles(response) + entities
+
+
+def _assert_safe(response, *, may_list=False):
+    assert response.status_code in ALLOWED, response.status_code
+    if response.status_code == 200:
+        if not may_list:
+            assert _listed(response) == []
+        assert b"<script>alert(1)" not in response.content
+
+
+@pytest.mark.parametrize("label", BAD_VALUES)
+@pytest.mark.parametrize(
+    ("parameter", "output"),
+    # `format` is its own output: a bad one is asked for once.
+    [(parameter, output) for parameter in ARTICLE_PARAMETERS for output in ("html", "json") if parameter != "format"]
+    + [("format", "html")],
+)
+def test_a_bad_article_list_parameter_is_never_a_server_error_nor_an_unfiltered_list(
+    client, archive, parameter, label, output
+):
+    query = f"{parameter}={_value(parameter, label)}"
+    if parameter != "format":
+        query += f"&format={output}"
+    response = client.get(f"/articles/?{query}")
+    meaningful = (parameter, label) in MEANINGFUL
+    _assert_safe(response, may_list=meaningful)
+    if meaningful:
+        assert response.status_code == 200
+        assert len(_listed(response)) == 1
+
+
+@pytest.mark.parametrize("label", BAD_VALUES)
+@pytest.mark.parametrize(
+    ("path", "parameter"),
+    [(path, parameter) for path in INDEXES for parameter in ("kind", "page", "format")]
+    + [(path, parameter) for path in ENTITY_PAGES for parameter in ("page", "format")],
+)
+def test_a_bad_index_or_entity_page_parameter_is_never_a_server_error(client, archive, path, parameter, label):
+    for output in ("html", "json"):
+        query = f"{parameter}={_value(parameter, label)}"
+        if parameter != "format":
+            query += f"&format={output}"
+        _assert_safe(client.get(f"{path}?{query}"))
+
+
+@pytest.mark.parametrize("label", BAD_VALUES)
+@pytest.mark.parametrize("prefix", DETAIL_PREFIXES)
+def test_a_bad_slug_in_the_path_is_a_404(client, archive, prefix, label):
+    value = _full_width("japan") if label == "full-width" else BAD_VALUES[label]
+    response = client.get(f"{prefix}{value}/")
+    assert response.status_code in {400, 404}
+
+
+@pytest.mark.parametrize("path", ["/articles/", *INDEXES, *ENTITY_PAGES])
+def test_more_than_a_thousand_parameters_is_a_400(client, archive, path):
+    query = "&".join(f"actor=japan-{n}" for n in range(1_001))
+    assert client.get(f"{path}?{query}").status_code == 400
+
+
+def test_many_repeats_of_a_filter_under_the_limit_show_an_error_not_a_list(client, archive):
+    response = client.get(f"/articles/?{'&'.join(['actor=japan'] * 999)}")
+    _assert_safe(response)
+    assert response.status_code == 200
+    assert b"Choose at most 10." in response.content
+
+
+def test_a_bad_value_beside_good_ones_still_lists_nothing(client, archive):
+    response = client.get("/articles/?source=tass&actor=japan&territory=kurils&from=2016&to=%ff%fe")
+    _assert_safe(response)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("parameter", ["source", "actor", "territory", "from", "to", "sort", "page", "format"])
+def test_each_valid_value_used_above_does_list_the_article(client, archive, parameter):
+    # The other side of the matrix: the valid values whose full-width forms are refused
+    # really are accepted, so the refusals above are not a site that lists nothing at all.
+    response = client.get(f"/articles/?{parameter}={VALID[parameter]}")
+    assert response.status_code == 200
+    assert len(_listed(response)) == 1
+
+
+# --- Fuzzing -------------------------------------------------------------------------------
+
+_parameters = st.sampled_from([*ARTICLE_PARAMETERS, "kind", "unknown"])
+# Any text a browser could send (every code point but a lone surrogate), and raw bytes
+# that need not be UTF-8 at all; both percent-encoded as they would travel.
+_values = st.one_of(
+    st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=300).map(lambda t: quote(t, safe="")),
+    st.binary(max_size=300).map(lambda b: quote(b, safe="")),
+)
+
+
+@hypothesis_settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pairs=st.lists(st.tuples(_parameters, _values), min_size=1, max_size=4))
+def test_random_parameters_on_the_article_list_never_cause_a_server_error(client, archive, pairs):
+    response = client.get("/articles/?" + "&".join(f"{name}={value}" for name, value in pairs))
+    assert response.status_code in ALLOWED

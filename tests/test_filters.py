@@ -1,0 +1,411 @@
+"""Narrowing /articles/: by source, actor, territory and dates, sorted, with facets and pages
+that keep every filter, and with bad input shown as an error over an empty list."""
+
+import datetime
+
+import pytest
+from pytest_django.asserts import assertContains, assertNotContains
+
+from archive.models import Actor, Territory
+from tests.conftest import facet_items, listed_titles, make_actor, make_article, make_source, make_territory
+
+
+@pytest.fixture
+def archive(db):
+    japan = make_actor(name="Japan", slug="japan")
+    russia = make_actor(name="Russia", slug="russia")
+    china = make_actor(name="China", slug="china")
+    kurils = make_territory(name="Kuril Islands", slug="kurils", kind=Territory.Kind.ISLAND_GROUP)
+    senkaku = make_territory(
+        name="Senkaku Islands",
+        slug="senkaku",
+        kind=Territory.Kind.DISPUTED,
+        names=[{"name": "Diaoyu Islands", "used_by": china, "preferred": True}],
+    )
+    japan_times = make_source(name="The Japan Times", slug="japan-times")
+    tass = make_source(name="TASS", slug="tass")
+
+    make_article(
+        title="Nagato summit",
+        source=japan_times,
+        published_on=datetime.date(2016, 12, 15),
+        actors=[japan, russia],
+        territories=[kurils],
+    )
+    make_article(
+        title="December report",
+        source=tass,
+        published_on=datetime.date(2016, 12, 1),
+        date_precision="month",
+        actors=[russia],
+        territories=[kurils],
+    )
+    make_article(
+        title="Review of 2017",
+        source=tass,
+        published_on=datetime.date(2017, 1, 1),
+        date_precision="year",
+        actors=[japan, russia, china],
+        territories=[senkaku],
+    )
+    make_article(
+        title="Spring patrols",
+        source=japan_times,
+        published_on=datetime.date(2015, 5, 16),
+        actors=[china, japan],
+        territories=[senkaku],
+    )
+    make_article(title="Undated protest", actors=[japan])
+    make_article(
+        title="New Year's Eve statement",
+        source=tass,
+        published_on=datetime.date(2016, 12, 31),
+        actors=[russia],
+        territories=[kurils],
+    )
+
+
+NEWEST_FIRST = [
+    "Review of 2017",
+    "New Year's Eve statement",
+    "Nagato summit",
+    "December report",
+    "Spring patrols",
+    "Undated protest",
+]
+
+
+def _titles(client, query):
+    response = client.get("/articles/", query)
+    assert response.status_code == 200
+    return listed_titles(response)
+
+
+# --- One filter at a time ------------------------------------------------------------------
+
+
+def test_without_filters_every_published_article_is_listed_newest_first(client, archive):
+    assert _titles(client, {}) == NEWEST_FIRST
+
+
+def test_source_filter_lists_only_that_sources_articles(client, archive):
+    assert _titles(client, {"source": "tass"}) == ["Review of 2017", "New Year's Eve statement", "December report"]
+
+
+def test_two_sources_list_the_articles_of_either(client, archive):
+    # An article has one source, so "both" would always be empty: sources are alternatives.
+    assert _titles(client, {"source": ["tass", "japan-times"]}) == NEWEST_FIRST[:5]
+
+
+def test_actor_filter_lists_only_articles_tagged_with_that_actor(client, archive):
+    assert _titles(client, {"actor": "china"}) == ["Review of 2017", "Spring patrols"]
+
+
+def test_two_actors_list_only_articles_tagged_with_both(client, archive):
+    assert _titles(client, {"actor": ["japan", "russia"]}) == ["Review of 2017", "Nagato summit"]
+
+
+def test_three_actors_list_only_articles_tagged_with_all_three(client, archive):
+    assert _titles(client, {"actor": ["japan", "russia", "china"]}) == ["Review of 2017"]
+
+
+def test_territory_filter_lists_only_articles_tagged_with_that_territory(client, archive):
+    assert _titles(client, {"territory": "kurils"}) == ["New Year's Eve statement", "Nagato summit", "December report"]
+
+
+def test_two_territories_list_only_articles_tagged_with_both(client, archive):
+    assert _titles(client, {"territory": ["kurils", "senkaku"]}) == []
+
+
+def test_the_same_actor_twice_is_the_same_as_once(client, archive):
+    assert _titles(client, {"actor": ["china", "china"]}) == ["Review of 2017", "Spring patrols"]
+
+
+# --- Dates ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"from": "2016"}, ["Review of 2017", "New Year's Eve statement", "Nagato summit", "December report"]),
+        ({"from": "2016-12"}, ["Review of 2017", "New Year's Eve statement", "Nagato summit", "December report"]),
+        ({"from": "2016-12-02"}, ["Review of 2017", "New Year's Eve statement", "Nagato summit"]),
+        ({"from": "2017"}, ["Review of 2017"]),
+        ({"to": "2015"}, ["Spring patrols"]),
+        ({"to": "2016-12"}, ["New Year's Eve statement", "Nagato summit", "December report", "Spring patrols"]),
+        ({"to": "2016-12-30"}, ["Nagato summit", "December report", "Spring patrols"]),
+        ({"to": "2016-12-31"}, ["New Year's Eve statement", "Nagato summit", "December report", "Spring patrols"]),
+        ({"from": "2016-12-15", "to": "2016-12-15"}, ["Nagato summit"]),
+        ({"from": "2016", "to": "2016"}, ["New Year's Eve statement", "Nagato summit", "December report"]),
+        ({"from": "2015-05", "to": "2016-06"}, ["Spring patrols"]),
+        ({"from": "2016-2", "to": "2016-12-1"}, ["December report"]),
+    ],
+    ids=lambda value: "&".join(f"{k}={v}" for k, v in value.items()) if isinstance(value, dict) else "",
+)
+def test_date_filters_accept_a_year_a_month_or_a_day(client, archive, query, expected):
+    assert _titles(client, query) == expected
+
+
+def test_to_a_month_includes_its_last_day(client, archive):
+    assert "New Year's Eve statement" in _titles(client, {"to": "2016-12"})
+
+
+def test_to_a_leap_month_includes_the_29th(client, db):
+    make_article(title="Leap day", published_on=datetime.date(2016, 2, 29))
+    assert _titles(client, {"to": "2016-02"}) == ["Leap day"]
+    assert _titles(client, {"from": "2016-02-29", "to": "2016-02-29"}) == ["Leap day"]
+
+
+def test_an_article_of_unknown_date_is_left_out_by_any_date_filter(client, archive):
+    assert "Undated protest" not in _titles(client, {"from": "0001"})
+    assert "Undated protest" not in _titles(client, {"to": "9999"})
+
+
+# --- Sorting -------------------------------------------------------------------------------
+
+
+def test_sort_newest_lists_newest_first_and_unknown_dates_last(client, archive):
+    assert _titles(client, {"sort": "newest"}) == NEWEST_FIRST
+
+
+def test_sort_oldest_lists_oldest_first_and_unknown_dates_still_last(client, archive):
+    assert _titles(client, {"sort": "oldest"}) == [
+        "Spring patrols",
+        "December report",
+        "Nagato summit",
+        "New Year's Eve statement",
+        "Review of 2017",
+        "Undated protest",
+    ]
+
+
+def test_articles_of_the_same_date_keep_a_stable_order(client, db):
+    for n in range(3):
+        make_article(title=f"Same day {n}", published_on=datetime.date(2016, 1, 1))
+    assert _titles(client, {"sort": "newest"}) == ["Same day 2", "Same day 1", "Same day 0"]
+    assert _titles(client, {"sort": "oldest"}) == ["Same day 0", "Same day 1", "Same day 2"]
+
+
+# --- Combined ------------------------------------------------------------------------------
+
+
+def test_filters_combine(client, archive):
+    assert _titles(client, {"actor": "japan", "from": "2016", "sort": "oldest"}) == ["Nagato summit", "Review of 2017"]
+    assert _titles(client, {"source": "tass", "territory": "kurils", "to": "2016-12-30"}) == ["December report"]
+    assert _titles(client, {"source": "japan-times", "actor": ["china", "japan"], "territory": "senkaku"}) == [
+        "Spring patrols"
+    ]
+
+
+def test_the_result_count_is_the_filtered_count(client, archive):
+    response = client.get("/articles/", {"actor": ["japan", "russia"]})
+    assertContains(
+        response, '<h2 id="results-title" class="result-count" aria-live="polite">2 articles</h2>', html=True
+    )
+
+
+def test_chosen_tags_ride_along_when_the_date_form_is_submitted(client, archive):
+    response = client.get("/articles/", {"actor": ["japan", "russia"], "source": "tass"})
+    assertContains(response, '<input type="hidden" name="source" value="tass">', html=True)
+    assertContains(response, '<input type="hidden" name="actor" value="japan">', html=True)
+    assertContains(response, '<input type="hidden" name="actor" value="russia">', html=True)
+
+
+# --- Facets --------------------------------------------------------------------------------
+
+
+def test_facets_count_the_current_result(client, archive):
+    response = client.get("/articles/", {"source": "tass", "actor": "russia"})
+    assert [item[:2] for item in facet_items(response, "source")] == [("TASS", 3)]
+    assert [item[:2] for item in facet_items(response, "actor")] == [("Russia", 3), ("China", 1), ("Japan", 1)]
+    assert [item[:2] for item in facet_items(response, "territory")] == [
+        ("Kuril Islands", 2),
+        ("Senkaku Islands / Diaoyu Islands", 1),
+    ]
+    assert [item[:2] for item in facet_items(response, "year")] == [("2017", 1), ("2016", 2)]
+
+
+def test_facets_of_an_unfiltered_list_count_all_published_articles(client, archive):
+    response = client.get("/articles/")
+    assert [item[:2] for item in facet_items(response, "actor")] == [("Japan", 4), ("Russia", 4), ("China", 2)]
+    assert [item[:2] for item in facet_items(response, "source")] == [("TASS", 3), ("The Japan Times", 2)]
+    assert [item[:2] for item in facet_items(response, "year")] == [("2017", 1), ("2016", 3), ("2015", 1)]
+
+
+def test_a_facet_link_adds_its_value_and_keeps_the_other_filters(client, archive):
+    response = client.get("/articles/", {"source": "tass", "actor": "russia"})
+    actors = {label: (href, selected) for label, _, href, selected in facet_items(response, "actor")}
+    assert actors["China"] == ("?source=tass&actor=russia&actor=china", False)
+    territories = {label: href for label, _, href, _ in facet_items(response, "territory")}
+    assert territories["Kuril Islands"] == "?source=tass&actor=russia&territory=kurils"
+    years = {label: href for label, _, href, _ in facet_items(response, "year")}
+    assert years["2016"] == "?source=tass&actor=russia&from=2016&to=2016"
+
+
+def test_a_chosen_facet_value_is_marked_and_its_link_removes_only_it(client, archive):
+    response = client.get("/articles/", {"source": "tass", "actor": ["russia", "japan"]})
+    actors = {label: (href, selected) for label, _, href, selected in facet_items(response, "actor")}
+    assert actors["Russia"] == ("?source=tass&actor=japan", True)
+    assert actors["Japan"] == ("?source=tass&actor=russia", True)
+    sources = {label: (href, selected) for label, _, href, selected in facet_items(response, "source")}
+    assert sources["TASS"] == ("?actor=russia&actor=japan", True)
+
+
+def test_a_chosen_year_is_marked_and_its_link_clears_the_dates(client, archive):
+    response = client.get("/articles/", {"actor": "russia", "from": "2016", "to": "2016"})
+    years = {label: (count, href, selected) for label, count, href, selected in facet_items(response, "year")}
+    assert years == {"2016": (3, "?actor=russia", True)}
+
+
+def test_following_a_facet_link_gives_the_narrower_result(client, archive):
+    response = client.get("/articles/", {"source": "tass"})
+    href = {label: href for label, _, href, _ in facet_items(response, "actor")}["China"]
+    assert listed_titles(client.get(f"/articles/{href}")) == ["Review of 2017"]
+
+
+def test_a_facet_link_starts_again_at_the_first_page(client, archive):
+    response = client.get("/articles/", {"actor": "russia", "page": "1"})
+    for _, _, href, _ in facet_items(response, "territory"):
+        assert "page=" not in href
+
+
+def test_a_facet_shows_a_chosen_value_whose_articles_are_all_listed(client, archive):
+    response = client.get("/articles/", {"actor": "china", "territory": "senkaku"})
+    assert facet_items(response, "territory") == [("Senkaku Islands / Diaoyu Islands", 2, "?actor=china", True)]
+
+
+# --- Pagination ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def many(db):
+    """30 articles about one actor, so that its list has two pages, and one about another."""
+    korea = make_actor(name="South Korea", slug="south-korea")
+    for n in range(30):
+        make_article(
+            title=f"Report {n:02d}", published_on=datetime.date(2010, 1, 1) + datetime.timedelta(days=n), actors=[korea]
+        )
+    make_article(title="Elsewhere", published_on=datetime.date(2020, 1, 1))
+
+
+def test_pagination_links_keep_the_filters(client, many):
+    first = client.get("/articles/", {"actor": "south-korea", "sort": "oldest"})
+    assertContains(first, '<h2 id="results-title" class="result-count" aria-live="polite">30 articles</h2>', html=True)
+    assert listed_titles(first) == [f"Report {n:02d}" for n in range(25)]
+    assertContains(first, '<a href="?actor=south-korea&amp;sort=oldest&amp;page=2" rel="next">Older →</a>', html=True)
+    assertContains(first, "<span>Page 1 of 2</span>", html=True)
+
+    second = client.get("/articles/", {"actor": "south-korea", "sort": "oldest", "page": "2"})
+    assert listed_titles(second) == [f"Report {n:02d}" for n in range(25, 30)]
+    assertContains(second, '<a href="?actor=south-korea&amp;sort=oldest&amp;page=1" rel="prev">← Newer</a>', html=True)
+    assertNotContains(second, 'rel="next"')
+
+
+def test_a_page_past_the_last_is_a_404(client, many):
+    assert client.get("/articles/", {"actor": "south-korea", "page": "3"}).status_code == 404
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "1.5", "２", " 2", "1_0", "99999999999999999999"])
+def test_a_page_that_is_not_a_plain_number_in_range_is_a_404(client, many, page):
+    assert client.get("/articles/", {"actor": "south-korea", "page": page}).status_code == 404
+
+
+def test_the_last_page_can_be_asked_for_by_name(client, many):
+    response = client.get("/articles/", {"actor": "south-korea", "page": "last"})
+    assert len(listed_titles(response)) == 5
+
+
+# --- Invalid input -------------------------------------------------------------------------
+
+
+def _assert_error_and_no_articles(response, error):
+    assert response.status_code == 200
+    assert listed_titles(response) == []
+    assertContains(
+        response,
+        '<h2 id="results-title" class="result-count" aria-live="polite">'
+        "No results: please correct the filters above.</h2>",
+        html=True,
+    )
+    assertContains(response, error)
+    # No facet either: they would count an unfiltered list.
+    assertNotContains(response, 'class="facet"')
+    assertNotContains(response, 'class="empty"')
+
+
+@pytest.mark.parametrize(
+    ("query", "error"),
+    [
+        ({"source": "nobody"}, "Select a valid choice. nobody is not one of the available choices."),
+        ({"actor": "nobody"}, "Select a valid choice. nobody is not one of the available choices."),
+        ({"territory": "nowhere"}, "Select a valid choice. nowhere is not one of the available choices."),
+        ({"actor": ["japan", "nobody"]}, "Select a valid choice. nobody is not one of the available choices."),
+        ({"actor": "Japan!"}, "Select a valid choice. Japan! is not one of the available choices."),
+        ({"from": "2015-13-45"}, "That date does not exist."),
+        ({"to": "2015-02-29"}, "That date does not exist."),
+        ({"from": "2015-13"}, "That date does not exist."),
+        ({"to": "0000"}, "That date does not exist."),
+        ({"from": "15 May 2015"}, "Enter a date as YYYY, YYYY-MM or YYYY-MM-DD."),
+        ({"to": "2015/05/16"}, "Enter a date as YYYY, YYYY-MM or YYYY-MM-DD."),
+        ({"from": "20155"}, "Enter a date as YYYY, YYYY-MM or YYYY-MM-DD."),
+        ({"from": "２０１６"}, "Enter a date as YYYY, YYYY-MM or YYYY-MM-DD."),
+        ({"to": "٢٠١٦-١٢"}, "Enter a date as YYYY, YYYY-MM or YYYY-MM-DD."),
+        ({"from": "2017", "to": "2016"}, "“To” is before “From”."),
+        ({"from": "2016-12-16", "to": "2016-12-15"}, "“To” is before “From”."),
+        ({"sort": "random"}, "Select a valid choice. random is not one of the available choices."),
+        ({"actor": ["japan"] * 11}, "Choose at most 10."),
+    ],
+    ids=[
+        "unknown-source",
+        "unknown-actor",
+        "unknown-territory",
+        "one-of-two-actors-unknown",
+        "not-a-slug",
+        "month-13-day-45",
+        "29-february-2015",
+        "month-13",
+        "year-0",
+        "words",
+        "slashes",
+        "five-digit-year",
+        "full-width-digits",
+        "arabic-indic-digits",
+        "from-year-after-to",
+        "from-day-after-to",
+        "unknown-sort",
+        "eleven-actors",
+    ],
+)
+def test_invalid_filters_show_the_error_and_no_articles(client, archive, query, error):
+    _assert_error_and_no_articles(client.get("/articles/", query), error)
+
+
+def test_an_invalid_filter_beside_valid_ones_still_lists_nothing(client, archive):
+    response = client.get("/articles/", {"source": "tass", "actor": "russia", "to": "2016-13"})
+    _assert_error_and_no_articles(response, "That date does not exist.")
+
+
+def test_an_invalid_date_is_shown_back_in_its_field(client, archive):
+    response = client.get("/articles/", {"from": "2015-13-45"})
+    assertContains(
+        response,
+        '<input type="text" name="from" id="id_from" value="2015-13-45" placeholder="YYYY-MM-DD" maxlength="10"'
+        ' inputmode="numeric" aria-invalid="true" aria-describedby="from-errors">',
+        html=True,
+    )
+
+
+def test_an_empty_filter_value_is_no_filter(client, archive):
+    assert _titles(client, {"source": "", "actor": "", "territory": "", "from": "", "to": "", "sort": ""}) == (
+        NEWEST_FIRST
+    )
+
+
+def test_a_valid_filter_that_matches_nothing_says_so_without_an_error(client, archive):
+    make_actor(name="ASEAN", slug="asean", kind=Actor.Kind.INTERNATIONAL)
+    response = client.get("/articles/", {"actor": "asean"})
+    assert listed_titles(response) == []
+    assertContains(
+        response, '<h2 id="results-title" class="result-count" aria-live="polite">0 articles</h2>', html=True
+    )
+    assertContains(response, "No published article matches these filters.")

@@ -1,0 +1,343 @@
+"""The data's own guarantees: named constraints, protected references, partial dates,
+territory labels, content hashes and slugs."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
+
+from archive.models import Actor, Article, Claim, Source, Territory, TerritoryName
+from tests.conftest import make_actor, make_article, make_source, make_territory
+
+pytestmark = pytest.mark.django_db
+
+
+def _violates(constraint_name, create):
+    """`create()` is refused by the database for breaking `constraint_name`.
+
+    Both databases name a violated CHECK constraint, and PostgreSQL a UNIQUE one too;
+    SQLite lists a UNIQUE constraint's columns instead of its name.
+    """
+    with pytest.raises(IntegrityError) as caught, transaction.atomic():
+        create()
+    message = str(caught.value)
+    assert constraint_name in message or message.startswith("UNIQUE constraint failed"), message
+
+
+# --- Constraints ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("model", "constraint"),
+    [
+        (Source, "source_slug_not_empty"),
+        (Actor, "actor_slug_not_empty"),
+        (Territory, "territory_slug_not_empty"),
+    ],
+)
+def test_an_entity_with_an_empty_slug_is_refused(model, constraint):
+    fields = {"name": "Nameless", "slug": ""}
+    if model is not Source:
+        fields["kind"] = model.Kind.choices[0][0]
+    _violates(constraint, lambda: model.objects.create(**fields))
+
+
+def test_an_article_with_an_empty_slug_is_refused():
+    article = make_article()
+    _violates("article_slug_not_empty", lambda: Article.objects.filter(pk=article.pk).update(slug=""))
+
+
+def test_an_article_with_an_empty_title_is_refused():
+    _violates("article_title_not_empty", lambda: make_article(title=""))
+
+
+@pytest.mark.parametrize(
+    ("published_on", "precision"),
+    [
+        (datetime.date(2016, 12, 15), "month"),
+        (datetime.date(2017, 3, 1), "year"),
+        (datetime.date(2017, 1, 2), "year"),
+        (datetime.date(2015, 5, 16), "unknown"),
+        (None, "day"),
+        (None, "month"),
+        (None, "year"),
+    ],
+    ids=[
+        "month-with-day-15",
+        "year-in-march",
+        "year-on-2-january",
+        "unknown-with-a-date",
+        "day-without-date",
+        "month-without-date",
+        "year-without-date",
+    ],
+)
+def test_a_date_that_disagrees_with_its_precision_is_refused(published_on, precision):
+    _violates(
+        "article_date_matches_precision",
+        lambda: make_article(published_on=published_on, date_precision=precision),
+    )
+
+
+@pytest.mark.parametrize(
+    ("published_on", "precision"),
+    [
+        (datetime.date(2015, 5, 16), "day"),
+        (datetime.date(2016, 12, 1), "month"),
+        (datetime.date(2017, 1, 1), "year"),
+        (None, "unknown"),
+    ],
+)
+def test_a_date_that_agrees_with_its_precision_is_accepted(published_on, precision):
+    article = make_article(published_on=published_on, date_precision=precision)
+    article.refresh_from_db()
+    assert (article.published_on, article.date_precision) == (published_on, precision)
+
+
+def test_two_articles_cannot_share_a_canonical_url():
+    make_article(canonical_url="https://example.com/news/1")
+    _violates("article_canonical_url_unique", lambda: make_article(canonical_url="https://example.com/news/1"))
+
+
+def test_any_number_of_articles_may_have_no_canonical_url():
+    make_article(canonical_url="")
+    make_article(canonical_url="")
+    assert Article.objects.filter(canonical_url="").count() == 2
+
+
+@pytest.mark.parametrize(
+    ("latitude", "longitude", "constraint"),
+    [
+        (Decimal("43.5"), None, "territory_coordinates_both_or_neither"),
+        (None, Decimal("146.5"), "territory_coordinates_both_or_neither"),
+        (Decimal("90.00001"), Decimal(0), "territory_latitude_range"),
+        (Decimal("-90.5"), Decimal(0), "territory_latitude_range"),
+        (Decimal(0), Decimal("180.5"), "territory_longitude_range"),
+        (Decimal(0), Decimal("-180.00001"), "territory_longitude_range"),
+    ],
+)
+def test_territory_coordinates_must_be_both_given_and_in_range(latitude, longitude, constraint):
+    _violates(constraint, lambda: make_territory(latitude=latitude, longitude=longitude))
+
+
+@pytest.mark.parametrize(
+    ("latitude", "longitude"),
+    [(None, None), (Decimal("43.80000"), Decimal("146.00000")), (Decimal(-90), Decimal(180))],
+)
+def test_territory_coordinates_both_given_in_range_or_both_blank_are_accepted(latitude, longitude):
+    territory = make_territory(latitude=latitude, longitude=longitude)
+    territory.refresh_from_db()
+    assert (territory.latitude, territory.longitude) == (latitude, longitude)
+
+
+@pytest.mark.parametrize("kind", [Actor.Kind.STATE, Actor.Kind.INTERNATIONAL, Actor.Kind.ORGANISATION])
+def test_only_a_person_may_act_for_a_state(kind):
+    japan = make_actor(kind=Actor.Kind.STATE)
+    _violates("actor_only_people_act_for_a_state", lambda: make_actor(kind=kind, state=japan))
+
+
+def test_a_person_may_act_for_a_state():
+    japan = make_actor(name="Japan", kind=Actor.Kind.STATE)
+    abe = make_actor(name="Shinzo Abe", kind=Actor.Kind.PERSON, state=japan)
+    assert abe.state == japan
+
+
+def test_a_territory_cannot_be_part_of_itself():
+    territory = make_territory()
+    _violates(
+        "territory_not_part_of_itself",
+        lambda: Territory.objects.filter(pk=territory.pk).update(part_of=territory),
+    )
+
+
+# --- Protected references ------------------------------------------------------------------
+
+
+def test_a_source_with_articles_cannot_be_deleted():
+    source = make_source()
+    make_article(source=source)
+    with pytest.raises(ProtectedError):
+        source.delete()
+
+
+def test_a_source_without_articles_can_be_deleted():
+    source = make_source()
+    source.delete()
+    assert not Source.objects.exists()
+
+
+def test_an_actor_tagged_on_an_article_cannot_be_deleted():
+    actor = make_actor()
+    make_article(actors=[actor])
+    with pytest.raises(ProtectedError):
+        actor.delete()
+
+
+def test_an_actor_tagged_only_on_a_draft_cannot_be_deleted_either():
+    actor = make_actor()
+    make_article(actors=[actor], status=Article.Status.DRAFT)
+    with pytest.raises(ProtectedError):
+        actor.delete()
+
+
+def test_a_territory_tagged_on_an_article_cannot_be_deleted():
+    territory = make_territory()
+    make_article(territories=[territory])
+    with pytest.raises(ProtectedError):
+        territory.delete()
+
+
+def test_a_claimant_state_cannot_be_deleted():
+    russia = make_actor(name="Russia")
+    territory = make_territory()
+    Claim.objects.create(territory=territory, claimant=russia)
+    with pytest.raises(ProtectedError):
+        russia.delete()
+
+
+def test_a_parent_territory_cannot_be_deleted():
+    kurils = make_territory(name="Kuril Islands")
+    make_territory(name="Iturup", part_of=kurils)
+    with pytest.raises(ProtectedError):
+        kurils.delete()
+
+
+def test_deleting_an_article_keeps_its_actors_and_territories():
+    actor, territory = make_actor(), make_territory()
+    article = make_article(actors=[actor], territories=[territory])
+    article.delete()
+    assert Actor.objects.filter(pk=actor.pk).exists()
+    assert Territory.objects.filter(pk=territory.pk).exists()
+
+
+# --- Partial dates -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("published_on", "precision", "display", "iso"),
+    [
+        (datetime.date(2015, 5, 16), "day", "16 May 2015", "2015-05-16"),
+        (datetime.date(2016, 12, 1), "month", "December 2016", "2016-12"),
+        (datetime.date(2017, 1, 1), "year", "2017", "2017"),
+        (None, "unknown", "Date unknown", None),
+    ],
+)
+def test_a_date_is_shown_exactly_as_precisely_as_it_is_known(published_on, precision, display, iso):
+    article = make_article(published_on=published_on, date_precision=precision)
+    assert article.date_display == display
+    assert article.date_iso == iso
+
+
+# --- Territory labels ----------------------------------------------------------------------
+
+
+def test_a_disputed_territory_is_labelled_with_each_sides_preferred_name():
+    japan = make_actor(name="Japan")
+    russia = make_actor(name="Russia")
+    territory = make_territory(
+        name="Northern Territories",
+        kind=Territory.Kind.DISPUTED,
+        names=[
+            {"name": "Northern Territories", "language": "en", "used_by": japan, "preferred": True},
+            {"name": "Southern Kurils", "language": "en", "used_by": russia, "preferred": True},
+            {"name": "Hoppō Ryōdo", "language": "ja", "used_by": japan},
+            {"name": "Kuril Islands dispute", "language": "en"},
+        ],
+    )
+    assert territory.label == "Northern Territories / Southern Kurils"
+    assert str(territory) == "Northern Territories / Southern Kurils"
+
+
+def test_a_territory_with_no_other_preferred_name_is_labelled_by_its_name():
+    territory = make_territory(name="Iturup", names=[{"name": "Etorofu", "language": "ja"}])
+    assert territory.label == "Iturup"
+
+
+def test_a_territory_label_costs_no_query_once_names_are_prefetched(django_assert_num_queries):
+    make_territory(name="Takeshima", names=[{"name": "Dokdo", "preferred": True}])
+    territory = Territory.objects.with_names().get()
+    with django_assert_num_queries(0):
+        assert territory.label == "Takeshima / Dokdo"
+
+
+def test_a_preferred_name_repeated_in_two_languages_appears_once_in_the_label():
+    territory = make_territory(
+        name="Senkaku Islands",
+        names=[
+            {"name": "Diaoyu Islands", "language": "en", "preferred": True},
+            {"name": "Diaoyu Islands", "language": "zh-Latn", "preferred": True},
+        ],
+    )
+    assert territory.label == "Senkaku Islands / Diaoyu Islands"
+    assert TerritoryName.objects.filter(territory=territory).count() == 2
+
+
+# --- Content hash --------------------------------------------------------------------------
+
+
+def test_the_content_hash_changes_when_the_text_changes():
+    article = make_article(title="Talks resume", lead="Envoys met.", body="They talked.")
+    before = article.content_hash
+    article.body = "They talked at length."
+    article.save()
+    assert article.content_hash != before
+    assert len(article.content_hash) == 64
+
+
+def test_the_content_hash_ignores_case_and_spacing():
+    first = make_article(title="Talks resume", lead="Envoys met.", body="They talked.\n\nNo deal.")
+    second = make_article(title="  TALKS   resume ", lead="envoys MET.", body="They   talked.\n\n\nno deal.  ")
+    assert first.content_hash == second.content_hash
+
+
+def test_the_content_hash_is_kept_fresh_when_saving_only_the_text():
+    article = make_article(title="Talks resume")
+    article.title = "Talks collapse"
+    article.save(update_fields=["title"])
+    article.refresh_from_db()
+    assert article.content_hash == article.compute_content_hash()
+    assert (
+        article.content_hash == make_article(title="Talks collapse", lead=article.lead, body=article.body).content_hash
+    )
+
+
+# --- Slugs ---------------------------------------------------------------------------------
+
+
+def test_an_article_without_a_slug_gets_one_from_its_title():
+    article = make_article(title="Abe and Putin meet in Nagato", slug="")
+    assert article.slug == "abe-and-putin-meet-in-nagato"
+
+
+def test_articles_with_the_same_title_get_distinct_slugs():
+    slugs = [make_article(title="Talks resume", slug="").slug for _ in range(3)]
+    assert slugs == ["talks-resume", "talks-resume-2", "talks-resume-3"]
+
+
+def test_a_slug_from_a_long_title_fits_its_column_even_when_numbered():
+    title = "Talks " * 80
+    slugs = [make_article(title=title, slug="").slug for _ in range(2)]
+    assert slugs[1] == f"{slugs[0]}-2"
+    assert all(len(slug) <= 200 for slug in slugs)
+
+
+def test_an_article_whose_title_has_no_latin_letters_still_gets_a_slug():
+    article = make_article(title="北方領土", slug="")
+    assert article.slug
+    assert article.get_absolute_url() == f"/articles/{article.slug}/"
+
+
+def test_an_article_keeps_its_slug_when_its_title_changes():
+    article = make_article(title="Talks resume", slug="")
+    article.title = "Talks collapse"
+    article.save()
+    article.refresh_from_db()
+    assert article.slug == "talks-resume"
+
+
+def test_two_articles_cannot_share_a_slug():
+    make_article(slug="talks")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_article(slug="talks")

@@ -1,0 +1,178 @@
+"""Full-text search on the seed archive: the query language, stemming, folding, names.
+
+The expected results are written once and checked on whichever database the suite runs
+on, so a run on SQLite and a run on PostgreSQL prove the two engines agree.
+"""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+ABE_OBAMA = "abe-tells-obama-he-intends-to-continue-dialogue-with-russia"
+ABE_TRUMP = "japans-abe-has-one-thing-in-common-with-trump"
+PM_TRUMP = "japanese-pm-trump-approves-japans-outreach-to-russia"
+ELECTION = "trumps-election-may-ease-japans-talks-with-russia"
+ECONOMIC = "russia-looking-for-stronger-economic-relations-with-japan"
+ALL = {ABE_OBAMA, ABE_TRUMP, PM_TRUMP, ELECTION, ECONOMIC}
+
+
+def found(client, q, **params):
+    response = client.get("/articles/", {"q": q, "format": "json", **params})
+    assert response.status_code == 200, response.content
+    return {row["slug"] for row in response.json()["results"]}
+
+
+@pytest.fixture(autouse=True)
+def _seeds(seed_archive):
+    from archive.models import Article
+
+    assert set(Article.objects.values_list("slug", flat=True)) == ALL
+
+
+# One table for both databases: query, exact=1?, the articles it must find.
+QUERIES = [
+    # words: all must match
+    ("golf", False, {ABE_TRUMP}),
+    ("peace treaty", False, {ABE_OBAMA, ELECTION, ABE_TRUMP}),
+    ("golf Yalta", False, set()),
+    # phrases
+    ('"peace treaty"', False, {ABE_OBAMA, ELECTION}),
+    ('"treaty peace"', False, set()),
+    ('"joint economic activities"', False, {ELECTION, ECONOMIC}),
+    # OR
+    ("golf OR Yalta", False, {ABE_TRUMP, ELECTION}),
+    ("golf OR nonexistentword", False, {ABE_TRUMP}),
+    # exclusion
+    ("sanctions", True, {ABE_OBAMA, ELECTION}),
+    ("sanctions -Poroshenko", True, {ELECTION}),
+    ('treaty -"peace treaty"', False, {ABE_TRUMP}),
+    # prefix
+    ("Yalt*", False, {ELECTION}),
+    ("negotiat*", False, {ELECTION, ECONOMIC}),
+    # stemming: negotiations ⇄ negotiating, islands ⇄ island
+    ("negotiating", False, {ELECTION, ECONOMIC}),
+    ("negotiations", False, {ELECTION, ECONOMIC}),
+    ("isles", False, {ELECTION}),
+    # case, accents and width fold away
+    ("YALTA", False, {ELECTION}),
+    ("Yaltá", False, {ELECTION}),
+    ("Ｙａｌｔａ", False, {ELECTION}),
+    # punctuation separates words, on both sides
+    ("U.S.-Japan", False, {ABE_TRUMP}),
+    ("don't", False, {ABE_TRUMP}),
+    ("Trans-Pacific-Partnership", False, {PM_TRUMP}),
+    # names: another name of a territory finds the one the text uses, or the tag
+    ("Diaoyu", False, {ABE_TRUMP, ABE_OBAMA}),
+    ("Diaoyu", True, {ABE_TRUMP}),
+    ("Iturup", False, {ELECTION, ECONOMIC}),
+    ("Iturup", True, set()),
+    ("Southern Kurils", False, ALL),
+    ('"Southern Kurils"', True, {ABE_TRUMP}),  # "southern Kurile Islands": one stem
+    ("Khabomai", False, {ELECTION}),
+    ("Владимир Путин", False, ALL),
+    ("Владимир Путин", True, set()),
+]
+
+
+@pytest.mark.parametrize(("q", "exact", "expected"), QUERIES)
+def test_the_same_query_finds_the_same_articles_on_every_database(client, q, exact, expected):
+    assert found(client, q, **({"exact": "1"} if exact else {})) == expected
+
+
+@pytest.mark.parametrize(
+    "q",
+    ['"', '""', "OR", "OR OR", "-", "- -", "*", '"unbalanced', "((", "NOT", "AND", "the of", "a\x00b", "‽", "x" * 999],
+)
+def test_odd_input_gives_a_result_not_an_error(client, q):
+    response = client.get("/articles/", {"q": q})
+    assert response.status_code == 200
+
+
+def test_a_query_that_is_too_long_is_a_form_error_with_no_results(client):
+    response = client.get("/articles/", {"q": "putin " * 2000})
+    assert response.status_code == 200
+    assert "at most 1000 characters" in response.content.decode()
+    assert response.context["object_list"].count() == 0
+
+
+def test_a_query_with_too_many_terms_is_a_form_error(client):
+    response = client.get("/articles/", {"q": " ".join(f"w{i}" for i in range(40))})
+    assert "at most 32 words" in response.content.decode()
+    assert response.context["page_obj"].paginator.count == 0
+
+
+def test_a_query_of_only_exclusions_finds_nothing_and_says_why(client):
+    response = client.get("/articles/", {"q": "-Putin"})
+    assert response.status_code == 200
+    assert response.context["page_obj"].paginator.count == 0
+    assert "Nothing to search for" in response.content.decode()
+
+
+def test_results_say_which_other_name_matched(client):
+    response = client.get("/articles/", {"q": "Diaoyu", "format": "json"})
+    rows = {row["slug"]: row for row in response.json()["results"]}
+    assert rows[ABE_OBAMA]["matched_names"] == [{"query": "Diaoyu", "matched": ["Senkaku Islands"], "via": "text"}]
+    assert rows[ABE_TRUMP]["matched_names"] == []  # it says Diaoyu itself
+    page = client.get("/articles/", {"q": "Diaoyu"}).content.decode()
+    assert "Diaoyu → Senkaku Islands" in page
+
+
+def test_an_article_found_only_by_its_tag_says_so(client):
+    rows = client.get("/articles/", {"q": "Southern Kurils", "format": "json"}).json()["results"]
+    by_slug = {row["slug"]: row["matched_names"] for row in rows}
+    assert by_slug[PM_TRUMP] == [
+        {"query": "Southern Kurils", "matched": ["Northern Territories / Southern Kurils"], "via": "tag"}
+    ]
+
+
+def test_snippets_mark_the_matched_words(client):
+    rows = client.get("/articles/", {"q": "golf", "format": "json"}).json()["results"]
+    assert "<mark>golf</mark>" in rows[0]["snippet"]
+
+
+def test_relevance_puts_title_matches_first(client):
+    rows = client.get("/articles/", {"q": "economic", "format": "json"}).json()["results"]
+    assert rows[0]["slug"] == ECONOMIC
+
+
+def test_sorting_a_search_by_date(client):
+    newest = client.get("/articles/", {"q": "Putin", "sort": "newest", "format": "json"}).json()["results"]
+    oldest = client.get("/articles/", {"q": "Putin", "sort": "oldest", "format": "json"}).json()["results"]
+    assert newest[0]["slug"] == ECONOMIC
+    assert oldest[0]["slug"] == ABE_OBAMA
+
+
+def test_search_combines_with_filters_and_facets(client):
+    response = client.get("/articles/", {"q": "Putin", "source": "the-yomiuri-shimbun"})
+    assert [a.slug for a in response.context["object_list"]] == [ABE_OBAMA]
+    facets = {facet.name: facet for facet in response.context["facets"]}
+    assert [(item.label, item.count) for item in facets["source"].items] == [("The Yomiuri Shimbun", 1)]
+
+
+def test_excluding_a_facet_value(client):
+    slugs = found(client, "Putin", actor_not="donald-trump")
+    assert slugs == {ABE_OBAMA, ECONOMIC}
+
+
+def test_the_article_page_highlights_the_search(client):
+    response = client.get(f"/articles/{ABE_TRUMP}/", {"q": "golf"})
+    assert "<mark>golf</mark>" in response.content.decode()
+    plain = client.get(f"/articles/{ABE_TRUMP}/").content.decode()
+    assert "<mark>" not in plain
+
+
+def test_search_results_link_to_highlighted_articles(client):
+    page = client.get("/articles/", {"q": "golf"}).content.decode()
+    assert f"/articles/{ABE_TRUMP}/?q=golf" in page
+
+
+def test_the_help_page_explains_the_syntax(client):
+    response = client.get("/search/help/")
+    assert response.status_code == 200
+    for example in ['"peace treaty"', "sanctions OR embargo", "Putin -Ukraine", "negotiat*", "exact=1"]:
+        assert example.replace('"', "&quot;") in response.content.decode() or example in response.content.decode()
+
+
+def test_the_search_box_links_to_the_help(client):
+    for path in ("/", "/articles/"):
+        assert "/search/help/" in client.get(path).content.decode()

@@ -1,0 +1,39 @@
+"""Property: whatever a reader types, the database accepts the compiled query.
+
+Run against the real database of the suite, so it covers FTS5 on SQLite and to_tsquery
+on PostgreSQL alike.
+"""
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from archive.models import Article
+from archive.search.aliases import expand
+from archive.search.query import QueryTooComplex, parse
+
+pytestmark = pytest.mark.django_db
+
+OPERATOR_HEAVY = st.lists(
+    st.sampled_from(['"', "-", "*", "OR", "AND", "NOT", "(", ")", " ", ":", "^", "'", "\\", "\x00", "Ｏ", "é", "ß", "北方"])
+    | st.text(max_size=6),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=200) | OPERATOR_HEAVY)
+def test_every_query_compiles_to_one_the_database_accepts(text):
+    try:
+        query = parse(text)
+    except QueryTooComplex:
+        return
+    for searched in (query, expand(query)):
+        list(Article.objects.published().search(searched).values_list("pk", flat=True))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=300) | OPERATOR_HEAVY)
+def test_the_search_page_never_fails(client, text):
+    response = client.get("/articles/", {"q": text})
+    assert response.status_code == 200
