@@ -4,7 +4,6 @@ accepted, and the templates how it looks."""
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.exceptions import BadRequest
 from django.http import Http404, HttpResponse, JsonResponse
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
@@ -21,12 +20,9 @@ from archive.search.aliases import expand
 from archive.search.highlight import decorate, highlight
 from archive.serializers import article_json, entity_json
 
-def output_format(request, formats) -> str:
-    """The `format` a list is asked for; anything it does not offer is a 400, not a guess."""
-    value = request.GET.get("format") or "html"
-    if value not in formats:
-        raise BadRequest(f"Unknown format: choose {', '.join(formats)}.")
-    return value
+def bad_request(request, message):
+    """A 400 in the site's style that says what was wrong."""
+    return render(request, "400.html", {"message": message}, status=400)
 
 
 class ListFormatsMixin:
@@ -38,7 +34,11 @@ class ListFormatsMixin:
     exports = False
 
     def get(self, request, *args, **kwargs):
-        self.format = output_format(request, self.formats + (("csv", "atom") if self.exports else ()))
+        # The format a list is asked for; anything it does not offer is a 400, not a guess.
+        formats = self.formats + (("csv", "atom") if self.exports else ())
+        self.format = request.GET.get("format") or "html"
+        if self.format not in formats:
+            return bad_request(request, f"Unknown format: choose one of {', '.join(formats)}.")
         return super().get(request, *args, **kwargs)
 
     def get_paginate_by(self, queryset):

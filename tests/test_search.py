@@ -176,3 +176,19 @@ def test_the_help_page_explains_the_syntax(client):
 def test_the_search_box_links_to_the_help(client):
     for path in ("/", "/articles/"):
         assert "/search/help/" in client.get(path).content.decode()
+
+
+def test_drafts_and_withdrawn_articles_never_appear_in_search(client):
+    from archive.models import Article
+
+    Article.objects.filter(slug=ABE_TRUMP).update(status=Article.Status.DRAFT)
+    Article.objects.filter(slug=PM_TRUMP).update(status=Article.Status.WITHDRAWN)
+    for q in ("Trump", "golf", "Diaoyu", "Southern Kurils"):
+        assert found(client, q) & {ABE_TRUMP, PM_TRUMP} == set()
+    page = client.get("/articles/", {"q": "golf OR Trump"})
+    html = page.content.decode()
+    assert ABE_TRUMP not in html and PM_TRUMP not in html
+    assert "one thing in common" not in html and "Outreach" not in html
+    facets = {facet.name: facet for facet in page.context["facets"]}
+    total = sum(item.count for item in facets["year"].items)
+    assert total == page.context["page_obj"].paginator.count == 1  # only the December 2016 article is public

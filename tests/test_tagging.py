@@ -112,3 +112,20 @@ def test_the_seed_articles_suggest_what_their_text_names():
             assert {pk for _, pk in missing} == {article.territories.get(slug="northern-territories").pk}
         else:
             assert not missing, (article.slug, missing)
+
+
+def test_the_suggest_tags_command_scans_drafts_or_named_articles(names):
+    from io import StringIO
+
+    from django.core.management import CommandError
+
+    draft = make_article(title="Japan", status=Article.Status.DRAFT)
+    published = make_article(title="Japan too")
+    out = StringIO()
+    call_command("suggest_tags", stdout=out, verbosity=0)
+    assert "Scanned 1 articles: 1 suggestions pending." in out.getvalue()
+    assert draft.suggestions.count() == 1 and not published.suggestions.exists()
+    call_command("suggest_tags", published.slug, stdout=out, verbosity=0)
+    assert published.suggestions.count() == 1
+    with pytest.raises(CommandError, match="No article with the slug: nope"):
+        call_command("suggest_tags", "nope", stdout=out)
