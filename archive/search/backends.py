@@ -1,8 +1,10 @@
 """The two search engines behind one contract: which articles match, and how well.
 
 `ArticleQuerySet.search()` is the only caller; it decides the query's logic and asks the
-backend of the current connection for two things: the ids matching some groups of terms,
-and a rank expression (higher is better). Both backends receive the same terms.
+backend of the current connection for: a queryset narrowed to the matches of a text-only
+query and ranked, through a join on the index; or, when alias expansion mixes tags into
+the query, the ids matching some groups of terms and a rank expression for any row
+(higher is better). Both backends receive the same terms.
 """
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -22,6 +24,12 @@ class PostgreSQLBackend:
     def _tsquery(self, groups, excluded=()):
         return SearchQuery(to_tsquery(groups, excluded), search_type="raw", config="simple")
 
+    def match(self, articles, groups, excluded=()):
+        tsquery = self._tsquery(groups, excluded)
+        return articles.filter(search_document__vector=tsquery).annotate(
+            rank=SearchRank(F("search_document__vector"), tsquery, weights=POSTGRESQL_WEIGHTS)
+        )
+
     def matching_ids(self, groups, excluded=()):
         from archive.models import SearchDocument
 
@@ -32,6 +40,11 @@ class PostgreSQLBackend:
 
 
 class SQLiteBackend:
+    def match(self, articles, groups, excluded=()):
+        # Not a join: SQLite's planner would walk the articles and probe the FTS5 table
+        # once per row. "id IN (SELECT rowid ... MATCH ...)" runs the MATCH once.
+        return articles.filter(pk__in=self.matching_ids(groups, excluded)).annotate(rank=self.rank(groups))
+
     def matching_ids(self, groups, excluded=()):
         from archive.models import ArticleFTS
 

@@ -10,6 +10,9 @@ from django.utils.safestring import mark_safe
 from archive.search.text import stem, word_spans
 
 SNIPPET_WORDS = 36
+# A snippet is looked for in the opening of very long articles only: the best passage of
+# a book-length text is not worth scanning all of it on every results page.
+SNIPPET_SCAN_CHARS = 20_000
 
 
 def _matcher(query):
@@ -76,6 +79,7 @@ def highlight(text, query):
 
 def snippet(text, query, size=SNIPPET_WORDS):
     """The passage of about `size` words with the most matches, escaped and marked."""
+    text = text[:SNIPPET_SCAN_CHARS]
     spans, marked = _marked_spans(text, query) if query else (word_spans(text), [])
     if not spans:
         return escape(text[:300])
@@ -91,6 +95,11 @@ def snippet(text, query, size=SNIPPET_WORDS):
     last = min(best + size, len(spans)) - 1
     start = 0 if best == 0 else spans[best][0]
     end = len(text) if last == len(spans) - 1 else spans[last][1]
+    # Widen to whitespace, so that the passage never starts or ends inside a written
+    # word ("Japan’s" is two search words but one to read).
+    start = 0 if start == 0 else max(text.rfind(" ", 0, start) + 1, text.rfind("\n", 0, start) + 1)
+    following = [i for i in (text.find(" ", end), text.find("\n", end)) if i != -1]
+    end = min(following) if following else len(text)
     prefix = "… " if start > 0 else ""
     suffix = " …" if end < len(text) else ""
     return mark_safe(escape(prefix) + _render(text, start, end, marked) + escape(suffix))

@@ -6,7 +6,7 @@ index in the same transaction. PostgreSQL: a trigger that computes the weighted 
 from the same columns, and the GIN index that MATCH-style queries use.
 """
 
-SQLITE_CREATE = [
+SQLITE_TABLE = [
     # Terms arrive already normalised and stemmed (archive.search.text), so the tokenizer
     # only splits on spaces; remove_diacritics is a second guard for text written
     # around the application.
@@ -17,6 +17,12 @@ SQLITE_CREATE = [
         tokenize='unicode61 remove_diacritics 2'
     )
     """,
+]
+
+# Bulk loads (generate_corpus) drop these, load, rebuild the FTS5 table once and recreate
+# them. NOTE: SQLite rebuilds a table to alter it, which drops its triggers: a migration
+# that alters archive_searchdocument must recreate them.
+SQLITE_TRIGGERS = [
     """
     CREATE TRIGGER archive_searchdocument_fts_insert AFTER INSERT ON archive_searchdocument BEGIN
         INSERT INTO archive_article_fts(rowid, title, lead, body, byline)
@@ -39,12 +45,18 @@ SQLITE_CREATE = [
     """,
 ]
 
-SQLITE_DROP = [
+SQLITE_DROP_TRIGGERS = [
     "DROP TRIGGER IF EXISTS archive_searchdocument_fts_update",
     "DROP TRIGGER IF EXISTS archive_searchdocument_fts_delete",
     "DROP TRIGGER IF EXISTS archive_searchdocument_fts_insert",
-    "DROP TABLE IF EXISTS archive_article_fts",
 ]
+
+SQLITE_CREATE = SQLITE_TABLE + SQLITE_TRIGGERS
+SQLITE_DROP = SQLITE_DROP_TRIGGERS + ["DROP TABLE IF EXISTS archive_article_fts"]
+
+# Search: WHERE vector @@ to_tsquery('simple', ...). Bulk loads build it after the rows.
+POSTGRESQL_GIN_INDEX = "CREATE INDEX archive_searchdocument_vector_gin ON archive_searchdocument USING gin (vector)"
+POSTGRESQL_DROP_GIN_INDEX = "DROP INDEX IF EXISTS archive_searchdocument_vector_gin"
 
 POSTGRESQL_CREATE = [
     # The 'simple' configuration only lower-cases and splits: the stemming has been done.
@@ -65,12 +77,11 @@ POSTGRESQL_CREATE = [
     BEFORE INSERT OR UPDATE OF title, lead, body, byline ON archive_searchdocument
     FOR EACH ROW EXECUTE FUNCTION archive_searchdocument_vector()
     """,
-    # Search: WHERE vector @@ to_tsquery('simple', ...).
-    "CREATE INDEX archive_searchdocument_vector_gin ON archive_searchdocument USING gin (vector)",
+    POSTGRESQL_GIN_INDEX,
 ]
 
 POSTGRESQL_DROP = [
-    "DROP INDEX IF EXISTS archive_searchdocument_vector_gin",
+    POSTGRESQL_DROP_GIN_INDEX,
     "DROP TRIGGER IF EXISTS archive_searchdocument_vector ON archive_searchdocument",
     "DROP FUNCTION IF EXISTS archive_searchdocument_vector()",
 ]

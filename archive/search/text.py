@@ -18,6 +18,8 @@ _stemmer = Stemmer.Stemmer("english")
 
 def normalise(text: str) -> str:
     """Fold width (NFKC), accents (strip combining marks) and case (casefold)."""
+    if text.isascii():  # most text: nothing to fold but case, and this is the hot path
+        return text.lower()
     text = unicodedata.normalize("NFKC", text)
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
@@ -44,27 +46,20 @@ def term_string(text: str) -> str:
     return " ".join(terms(text))
 
 
+# A word as written: letters and digits, with any combining accents inside it.
+_WRITTEN_WORD = re.compile(r"(?:[^\W_]|[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f])+")
+
+
 def word_spans(text: str):
     """(start, end, stem) for each word of the original `text`, for highlighting.
 
     Offsets refer to `text` itself, so a highlighter can escape and mark the original
-    characters. Each character is normalised on its own so that offsets stay aligned.
+    characters; each word is normalised and stemmed as `terms` would.
     """
     spans = []
-    start = None
-    buffer = []
-    for i, ch in enumerate(text):
-        folded = normalise(ch)
-        if folded and all(c.isalnum() for c in folded):
-            if start is None:
-                start = i
-            buffer.append(folded)
-        elif unicodedata.combining(ch) and start is not None:
-            continue  # a combining accent inside a word belongs to it
-        else:
-            if start is not None:
-                spans.append((start, i, stem("".join(buffer))))
-                start, buffer = None, []
-    if start is not None:
-        spans.append((start, len(text), stem("".join(buffer))))
+    for match in _WRITTEN_WORD.finditer(text):
+        word = match.group()
+        folded = word.lower() if word.isascii() else "".join(words(word))
+        if folded:
+            spans.append((match.start(), match.end(), stem(folded)))
     return spans

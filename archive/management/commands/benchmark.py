@@ -1,0 +1,277 @@
+"""`python manage.py benchmark`: how fast each public page is, measured, with its floor.
+
+Every request goes through the whole Django stack (middleware, views, templates) with the
+test client. For each it reports p50/p95/p99 latency and the queries it ran; then, in the
+same run, the raw-SQL floor (the page's own SQL statements replayed directly on the
+database) and, for the requests where Django's documentation leads somewhere slower, a
+naive baseline: SearchRank or bm25 over every match, an exact count() and GROUP BY facets
+over the whole result. Search words are chosen by how many articles contain them (five
+document-frequency bands), several per band in rotation. Prints a Markdown table and
+writes the figures as JSON.
+"""
+
+import itertools
+import json
+import random
+import statistics
+import time
+from pathlib import Path
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.db.models import Count, F
+from django.db.models.functions import ExtractYear
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+
+from archive.models import Actor, Article, ArticleFTS, Source
+from archive.search.fts5 import BM25
+from archive.search.query import parse, to_fts5, to_tsquery
+from archive.search.text import stem
+
+BANDS = [("0.02%", 0.0002), ("0.1%", 0.001), ("1%", 0.01), ("10%", 0.10), ("≥30%", 0.30)]
+WORDS_PER_BAND = 4
+
+
+class Command(BaseCommand):
+    help = "Measure every public page: latency percentiles, queries, the SQL floor and a naive baseline."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--runs", type=int, default=20, help="Timed runs per request (default 20).")
+        parser.add_argument("--warmup", type=int, default=2, help="Untimed runs first (default 2).")
+        parser.add_argument("--json", default="benchmark.json", help="Where to write the figures.")
+        parser.add_argument("--seed", type=int, default=1)
+
+    def handle(self, *args, runs, warmup, seed, **options):
+        output = Path(options["json"])
+        published = Article.objects.published()
+        total = published.count()
+        if total < 100:
+            raise CommandError("Too few published articles to measure; run generate_corpus first.")
+        rng = random.Random(seed)
+        bands = _words_by_band(total, rng)
+        requests = _requests(bands, rng, total)
+        self.stdout.write(f"Measuring {len(requests)} requests over {total:,} published articles ({connection.vendor}).")
+        results = []
+        with override_settings(ALLOWED_HOSTS=["testserver"]):
+            client = Client()
+            for name, urls, naive in requests:
+                result = _measure(client, name, urls, naive, runs, warmup)
+                results.append(result)
+                self.stdout.write(
+                    f"  {name}: p50 {result['p50_ms']:.1f} ms, p95 {result['p95_ms']:.1f} ms, {result['queries']} queries"
+                )
+        self.stdout.write("")
+        self.stdout.write(_table(results, total))
+        output.write_text(
+            json.dumps(
+                {"vendor": connection.vendor, "articles": total, "runs": runs, "bands": bands, "results": results},
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+        self.stdout.write(f"\nFigures written to {output}.")
+
+
+def _words_by_band(total, rng):
+    """{band: [words]}: words whose share of articles is near each band's."""
+    frequencies = _document_frequencies(total)
+    bands = {}
+    for label, share in BANDS:
+        if share >= 0.30:
+            candidates = [t for t, df in frequencies.items() if df / total >= share]
+        else:
+            candidates = [t for t, df in frequencies.items() if share / 2 <= df / total <= share * 2]
+        candidates = [t for t in sorted(candidates) if t.isalpha() and stem(t) == t]
+        rng.shuffle(candidates)
+        if candidates:
+            bands[label] = candidates[:WORDS_PER_BAND]
+    return bands
+
+
+def _document_frequencies(total):
+    """{term: number of articles containing it}, from the search index itself."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.benchmark_vocab USING fts5vocab(main, archive_article_fts, 'row')"
+            )
+            cursor.execute("SELECT term, doc FROM temp.benchmark_vocab")
+            return dict(cursor.fetchall())
+        # ts_stat over every vector reads the whole index; a sample estimates it well.
+        sample = min(100.0, max(1.0, 2_000_000 / max(total, 1) / 100))
+        cursor.execute(
+            "SELECT word, ndoc FROM ts_stat(%s)",
+            [f"SELECT vector FROM archive_searchdocument TABLESAMPLE SYSTEM ({sample})"],
+        )
+        scale = 100.0 / sample
+        return {word: int(ndoc * scale) for word, ndoc in cursor.fetchall()}
+
+
+def _requests(bands, rng, total):
+    """(name, [urls in rotation], naive baseline or None)."""
+    article = Article.objects.published().order_by("?").first()
+    actor = Actor.objects.most_covered().first()
+    common = bands.get("1%") or next(iter(bands.values()))
+    requests = [
+        ("home", ["/"], None),
+        ("list", ["/articles/"], _naive_list),
+        (
+            "actor + dates",
+            [f"/articles/?actor={actor.slug}&from=2015&to=2020"],
+            None,
+        ),
+    ]
+    for label, words in bands.items():
+        requests.append((f"search {label} relevance", [f"/articles/?format=json&q={w}" for w in words], _naive_search))
+        requests.append(
+            (f"search {label} newest", [f"/articles/?format=json&sort=newest&q={w}" for w in words], None)
+        )
+    phrase_words = article.lead.split()[:2]
+    requests += [
+        ("phrase", [f'/articles/?format=json&q="{" ".join(phrase_words)}"'], _naive_search),
+        ("two words AND", [f"/articles/?format=json&q={a}+{b}" for a, b in itertools.pairwise(common)], _naive_search),
+        ("two words OR", [f"/articles/?format=json&q={a}+OR+{b}" for a, b in itertools.pairwise(common)], _naive_search),
+        ("search with facets", [f"/articles/?q={w}" for w in common], _naive_search_with_facets),
+        ("list page 2,000", ["/articles/?page=2000" if total > 50_000 else "/articles/?page=last"], None),
+        ("article page", [a.get_absolute_url() for a in Article.objects.published().order_by("?")[:10]], None),
+        ("CSV export", [_csv_url_near(10_000)], None),
+    ]
+    return requests
+
+
+def _csv_url_near(rows):
+    """A filter whose result has about `rows` articles: the year closest to it."""
+    years = (
+        Article.objects.published()
+        .exclude(published_on=None)
+        .annotate(year=ExtractYear("published_on"))
+        .values("year")
+        .annotate(n=Count("pk"))
+    )
+    best = min(years, key=lambda row: abs(row["n"] - rows))
+    return f"/articles/?format=csv&from={best['year']}&to={best['year']}"
+
+
+def _query_of(url):
+    from urllib.parse import parse_qs, urlparse
+
+    return parse(parse_qs(urlparse(url).query)["q"][0])
+
+
+def _naive_search(url):
+    """What the documentation leads to: rank every match, count them all exactly."""
+    query = _query_of(url)
+    matches = Article.objects.published()
+    if connection.vendor == "postgresql":
+        tsquery = SearchQuery(to_tsquery(query.groups, query.excluded), search_type="raw", config="simple")
+        matches = matches.filter(search_document__vector=tsquery).annotate(
+            rank=SearchRank(F("search_document__vector"), tsquery)
+        )
+    else:
+        matches = matches.filter(fts__document__match=to_fts5(query.groups, query.excluded)).annotate(
+            rank=-BM25(F("fts__document"), 10.0, 4.0, 1.0, 0.5)
+        )
+    list(matches.order_by("-rank")[:25].values_list("pk", flat=True))
+    matches.count()
+    return matches
+
+
+def _naive_search_with_facets(url):
+    matches = _naive_search(url)
+    _naive_facets(matches)
+
+
+def _naive_list(url):
+    articles = Article.objects.published()
+    list(articles.order_by("-published_on")[:25].values_list("pk", flat=True))
+    articles.count()
+    _naive_facets(articles)
+
+
+def _naive_facets(articles):
+    list(articles.values("source").annotate(n=Count("pk")).order_by("-n")[:10])
+    list(articles.values("actor_links__actor").annotate(n=Count("pk")).order_by("-n")[:10])
+    list(articles.values("territory_links__territory").annotate(n=Count("pk")).order_by("-n")[:10])
+    list(articles.annotate(y=ExtractYear("published_on")).values("y").annotate(n=Count("pk")))
+
+
+def _percentile(values, p):
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
+
+
+def _measure(client, name, urls, naive, runs, warmup):
+    cycle = itertools.cycle(urls)
+    for _ in range(warmup):
+        _get(client, next(cycle))
+    timings, floors, naive_timings, queries = [], [], [], []
+    for _ in range(runs):
+        url = next(cycle)
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            status = _get(client, url)
+            timings.append(time.perf_counter() - started)
+        if status >= 500:
+            raise CommandError(f"{url} answered {status}.")
+        queries.append(len(captured.captured_queries))
+        floors.append(_replay(captured.captured_queries))
+        if naive is not None:
+            started = time.perf_counter()
+            naive(url)
+            naive_timings.append(time.perf_counter() - started)
+    ms = lambda seconds: round(seconds * 1000, 2)  # noqa: E731
+    result = {
+        "request": name,
+        "urls": urls,
+        "p50_ms": ms(_percentile(timings, 50)),
+        "p95_ms": ms(_percentile(timings, 95)),
+        "p99_ms": ms(_percentile(timings, 99)),
+        "queries": max(queries),
+        "sql_floor_p50_ms": ms(_percentile(floors, 50)),
+    }
+    if naive_timings:
+        result["naive_p50_ms"] = ms(_percentile(naive_timings, 50))
+    return result
+
+
+def _get(client, url):
+    response = client.get(url)
+    if response.streaming:
+        for _ in response.streaming_content:
+            pass
+    return response.status_code
+
+
+def _replay(captured):
+    """Run the request's own SQL statements directly: the floor under its latency."""
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        for query in captured:
+            sql = query["sql"]
+            if sql.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+                continue
+            cursor.execute(sql)  # already interpolated by Django for display
+            if cursor.description:
+                cursor.fetchall()
+    return time.perf_counter() - started
+
+
+def _table(results, total):
+    lines = [
+        f"Published articles: {total:,}. Database: {connection.vendor}.",
+        "",
+        "| request | p50 ms | p95 ms | p99 ms | queries | SQL floor p50 ms | SQL share | naive p50 ms | naive ÷ p50 |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in results:
+        share = f"{r['sql_floor_p50_ms'] / r['p50_ms']:.0%}" if r["p50_ms"] else "–"
+        naive = r.get("naive_p50_ms")
+        ratio = f"{naive / r['p50_ms']:.1f}×" if naive else "–"
+        lines.append(
+            f"| {r['request']} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['p99_ms']:.1f} | {r['queries']} | "
+            f"{r['sql_floor_p50_ms']:.1f} | {share} | {naive if naive else '–'} | {ratio} |"
+        )
+    return "\n".join(lines)
