@@ -12,7 +12,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpResponseRedirect
 from django.template.defaultfilters import pluralize
@@ -21,9 +21,11 @@ from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from archive import history
 from archive.ingest.importer import Importer
 from archive.ingest.tagging import NameTable, suggest_tags
 from archive.models import (
@@ -31,6 +33,7 @@ from archive.models import (
     ActorName,
     Article,
     ArticleActor,
+    ArticleRevision,
     ArticleTerritory,
     Source,
     TagSuggestion,
@@ -223,6 +226,9 @@ class ArticleForm(forms.ModelForm):
         widget=AutocompleteSelectMultiple(Article._meta.get_field("territories"), admin.site),
         help_text="Type any of a territory's names.",
     )
+    # The version the editor loaded. Saving claims the next one (Article.claim_version);
+    # if someone saved in between, the form says who and when instead of saving over it.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Article
@@ -230,6 +236,52 @@ class ArticleForm(forms.ModelForm):
         # formfield_for_dbfield (admin widgets, the URL scheme); "__all__" here would build
         # them once more at import, bypassing both.
         fields = ["actors", "territories"]
+        # Article.version is not editable; the declared field above only carries it.
+        exclude = ["version"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial["version"] = self.instance.version
+
+    def full_clean(self):
+        super().full_clean()
+        # Claimed last, once nothing else can stop the save: the admin saves in the same
+        # transaction right after validation, so the claim's row lock covers the save.
+        if self.is_bound and not self._errors and self.instance.pk is not None:
+            loaded = self.cleaned_data.get("version")
+            if loaded is None:
+                self.add_error(None, self._reload("This form did not say which version of the article it edits."))
+            elif not self.instance.claim_version(loaded):
+                self.add_error(None, self._conflict())
+
+    def _reload(self, message):
+        return forms.ValidationError(
+            format_html(
+                '{} <a href="{}">Reload the article</a> and make your changes again.',
+                message,
+                reverse("admin:archive_article_change", args=[self.instance.pk]),
+            ),
+            code="no_version",
+        )
+
+    def _conflict(self):
+        article = self.instance
+        latest = ArticleRevision.objects.filter(article=article.pk).first()
+        current = Article.objects.filter(pk=article.pk).values_list("updated_at", flat=True).first()
+        who = latest.who if latest else "someone"
+        when = timezone.localtime(latest.created_at if latest else current or timezone.now())
+        return forms.ValidationError(
+            format_html(
+                "{} changed this article at {} after you opened it, so your changes were not saved "
+                'and theirs are kept. <a href="{}">Reload the article</a> to see it as it is now, '
+                "then make your changes again.",
+                who,
+                date_format(when, "DATETIME_FORMAT"),
+                reverse("admin:archive_article_change", args=[article.pk]),
+            ),
+            code="conflict",
+        )
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -301,14 +353,14 @@ class ArticleAdmin(admin.ModelAdmin):
     autocomplete_fields = ["source"]
     formfield_overrides = _URL_FIELDS
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["created_at", "updated_at", "content_hash", "suggested_tags"]
+    readonly_fields = ["created_at", "updated_at", "content_hash", "suggested_tags", "revision_history"]
     actions = ["publish", "withdraw", "add_actor", "add_territory", "accept_suggestions", "scan_for_tags"]
     change_list_template = "admin/archive/article/change_list.html"
     ordering = [F("published_on").desc(nulls_last=True), "-id"]
     list_per_page = 50
 
     fieldsets = [
-        (None, {"fields": ["title", "slug", "lead", "body", "byline", "dateline"]}),
+        (None, {"fields": ["title", "slug", "lead", "body", "byline", "dateline", "version"]}),
         (
             "Metadata",
             {
@@ -331,11 +383,48 @@ class ArticleAdmin(admin.ModelAdmin):
     # declares both fields itself, so they are safe to show; the rest of `fieldsets` keeps
     # its checks.
     tag_fieldset = ("Tags", {"fields": ["actors", "territories", "suggested_tags"]})
+    history_fieldset = ("History", {"fields": ["revision_history"]})
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
         fieldsets.insert(2, self.tag_fieldset)
+        if obj is not None:
+            fieldsets.append(self.history_fieldset)
         return fieldsets
+
+    # --- History -------------------------------------------------------------------------
+
+    @admin.display(description="changes")
+    def revision_history(self, obj):
+        """Every recorded change, newest first: when, who, how, and what (old → new)."""
+        revisions = list(obj.revisions.all()) if obj is not None and obj.pk else []
+        if not revisions:
+            return "No changes recorded yet."
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    date_format(timezone.localtime(r.created_at), "DATETIME_FORMAT"),
+                    r.who,
+                    r.via,
+                    format_html_join(mark_safe("<br>"), "{}", ((line,) for line in history.describe(r.changes))),
+                )
+                for r in revisions
+            ),
+        )
+        return format_html(
+            '<table class="article-history"><thead><tr><th>When</th><th>Who</th><th>How</th>'
+            "<th>What changed</th></tr></thead><tbody>{}</tbody></table>",
+            rows,
+        )
+
+    def save_model(self, request, obj, form, change):
+        # The article as it was, read under the row lock the form's version claim took.
+        form.history_before = history.snapshots([obj.pk]) if change else {}
+        super().save_model(request, obj, form, change)
+        if not change:
+            form.history_before = {obj.pk: None}
 
     # --- Suggested tags ------------------------------------------------------------------
 
@@ -387,8 +476,11 @@ class ArticleAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         decision = request.POST.get("_suggestion", "")
+        via = "admin form"
         if decision:
-            self._decide(request, form.instance, decision)
+            via = self._decide(request, form.instance, decision) or via
+        # The form claimed the article's next version already: no second bump.
+        history.record(getattr(form, "history_before", {}), user=request.user, via=via, bump=False)
 
     def _decide(self, request, article, decision):
         verb, _, target = decision.partition(":")
@@ -401,13 +493,17 @@ class ArticleAdmin(admin.ModelAdmin):
             for suggestion in accepted:
                 suggestion.accept()
             self.message_user(request, f"Accepted {len(accepted)} suggested tag{pluralize(len(accepted))}.")
+            return "admin form: accept all suggested tags"
         elif verb in ("accept", "reject") and target.isdigit():
             suggestion = pending.filter(pk=int(target)).first()
             if suggestion is None:
                 self.message_user(request, "That suggestion was already decided.", messages.WARNING)
-                return
+                return None
             getattr(suggestion, verb)()
             self.message_user(request, f"{'Tagged with' if verb == 'accept' else 'Rejected'} “{suggestion.target}”.")
+            if verb == "accept":
+                return "admin form: accept suggested tag"
+        return None
 
     def response_change(self, request, obj):
         if "_suggestion" in request.POST:
@@ -419,7 +515,8 @@ class ArticleAdmin(admin.ModelAdmin):
     def accept_suggestions(self, request, queryset):
         pending = TagSuggestion.objects.filter(article__in=queryset, status=TagSuggestion.Status.PENDING)
         count = 0
-        with transaction.atomic():
+        articles = set(pending.values_list("article", flat=True))
+        with history.recording(articles, user=request.user, via="bulk action: accept suggested tags"):
             for suggestion in pending.select_related("actor", "territory"):
                 suggestion.accept()
                 count += 1
@@ -451,7 +548,12 @@ class ArticleAdmin(admin.ModelAdmin):
         form = ImportForm(request.POST or None, request.FILES or None)
         results = None
         if request.method == "POST" and form.is_valid():
-            importer = Importer(source=form.cleaned_data["source"], update=form.cleaned_data["update"])
+            importer = Importer(
+                source=form.cleaned_data["source"],
+                update=form.cleaned_data["update"],
+                user=request.user,
+                via="admin upload",
+            )
             results = [importer.import_bytes(upload.read(), upload.name) for upload in form.cleaned_data["files"]]
             for result in results:
                 if result.article is not None and result.status in ("imported", "updated"):
@@ -525,7 +627,9 @@ class ArticleAdmin(admin.ModelAdmin):
         changing = [article for article in selected if article.status != status]
         # update() skips save(): the content hash does not depend on the status, and
         # updated_at is set here because auto_now only fires on save().
-        Article.objects.filter(pk__in=[a.pk for a in changing]).update(status=status, updated_at=timezone.now())
+        action = "publish" if status == Article.Status.PUBLISHED else "withdraw"
+        with history.recording([a.pk for a in changing], user=request.user, via=f"bulk action: {action}"):
+            Article.objects.filter(pk__in=[a.pk for a in changing]).update(status=status, updated_at=timezone.now())
         LogEntry.objects.log_actions(
             request.user.pk, changing, CHANGE, change_message=[{"changed": {"fields": ["Status"]}}]
         )
@@ -551,9 +655,10 @@ class ArticleAdmin(admin.ModelAdmin):
                 link_model.objects.filter(article__in=selected, **{tag_field: tag}).values_list("article", flat=True)
             )
             new = [article for article in articles if article.pk not in already]
-            link_model.objects.bulk_create(
-                [link_model(article=article, **{tag_field: tag}) for article in new], ignore_conflicts=True
-            )
+            with history.recording([a.pk for a in new], user=request.user, via=f"bulk action: {action}"):
+                link_model.objects.bulk_create(
+                    [link_model(article=article, **{tag_field: tag}) for article in new], ignore_conflicts=True
+                )
             LogEntry.objects.log_actions(
                 request.user.pk, new, CHANGE, change_message=f"Tagged with {tag_field} “{tag}”."
             )
@@ -609,8 +714,9 @@ class TagSuggestionAdmin(admin.ModelAdmin):
 
     @admin.action(description="Accept: tag the articles", permissions=["change"])
     def accept(self, request, queryset):
-        with transaction.atomic():
-            pending = queryset.filter(status=TagSuggestion.Status.PENDING).select_related("actor", "territory")
+        pending = queryset.filter(status=TagSuggestion.Status.PENDING).select_related("actor", "territory")
+        articles = set(pending.values_list("article", flat=True))
+        with history.recording(articles, user=request.user, via="suggested tags: accept"):
             count = 0
             for suggestion in pending:
                 suggestion.accept()

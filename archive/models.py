@@ -10,11 +10,13 @@ import datetime
 import hashlib
 import re
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 
 from archive.search.backends import backend_for
@@ -500,6 +502,8 @@ class ArticleQuerySet(models.QuerySet):
         backend = backend_for(self.db)
         plain = [group for group in query.groups if not group.entities]
         named = [group for group in query.groups if group.entities]
+        if not named:
+            return backend.match(self, plain, query.excluded)
         if plain:
             condition = Q(pk__in=backend.matching_ids(plain, query.excluded))
         else:
@@ -606,6 +610,12 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic locking: every change through the admin, a bulk action or an import moves
+    # the article on a version (archive.history), and the admin form refuses a save based
+    # on an older one, so that one editor's save cannot silently undo another's.
+    version = models.PositiveIntegerField(
+        default=1, editable=False, help_text="Raised by every change; the admin form saves only the latest."
+    )
 
     objects = SlugManager.from_queryset(ArticleQuerySet)()
 
@@ -662,6 +672,19 @@ class Article(models.Model):
         if update_fields is not None and {"title", "lead", "body"} & set(update_fields):
             kwargs["update_fields"] = {*update_fields, "content_hash"}
         super().save(*args, **kwargs)
+
+    def claim_version(self, loaded: int) -> bool:
+        """Move the article from version `loaded` to the next, if it is still at `loaded`.
+
+        One UPDATE compares and increments, so of two saves based on the same version only
+        one can pass: on PostgreSQL the second waits for the first's row lock and then finds
+        the version moved; SQLite lets one writer in at a time. Call it inside the save's
+        transaction, so that the lock is held until the save is done.
+        """
+        claimed = Article.objects.filter(pk=self.pk, version=loaded).update(version=models.F("version") + 1)
+        if claimed:
+            self.version = loaded + 1
+        return bool(claimed)
 
     def compute_content_hash(self) -> str:
         # The story's text, as search sees its words: two copies that differ in case,
@@ -744,6 +767,41 @@ class ArticleTerritory(models.Model):
         return (*self.article.natural_key(), *self.territory.natural_key())
 
     natural_key.dependencies = ["archive.article", "archive.territory"]
+
+
+class ArticleRevision(models.Model):
+    """One change to an article, its tags included: who, when, how and what (old → new).
+
+    Written only by archive.history.record(), which every write path calls: the admin
+    form and its suggested-tag buttons, the bulk actions, and imports.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    # Null for an import run from the command line. `who` keeps the name as it was, so the
+    # history still says who after the user is deleted, and survives export_archive.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    who = models.CharField(max_length=150, help_text='The user name, or "import".')
+    via = models.CharField(max_length=300, help_text="How: the admin form, a bulk action, an import of a file.")
+    created_at = models.DateTimeField(default=timezone.now)
+    changes = models.JSONField(
+        default=dict,
+        help_text='{"fields": {name: [old, new]}, "actors"/"territories": {"added": [...], "removed": [...]}}.',
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The history on an article's change page: WHERE article_id = ? ORDER BY created_at DESC.
+            models.Index(fields=["article", "-created_at"], name="article_revision_article_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.article} changed {self.created_at:%Y-%m-%d %H:%M} via {self.via}"
+
+    def get_absolute_url(self):
+        return reverse("admin:archive_article_change", args=[self.article_id])
 
 
 # --- Search index ------------------------------------------------------------------------

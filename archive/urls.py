@@ -3,6 +3,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from archive import views
+from archive.health import healthz
 from archive.sitemaps import SITEMAPS
 
 admin.site.site_header = "Chancery editors"
@@ -29,5 +30,6 @@ app_patterns = (
 urlpatterns = [
     path("", include(app_patterns)),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

@@ -4,21 +4,23 @@ accepted, and the templates how it looks."""
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import Http404, HttpResponse, JsonResponse
 from django.db.models import Prefetch
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
+from archive.coverage import coverage, coverage_csv, is_disputed, names_in_use
 from archive.facets import active_filters, article_facets
-from archive.filters import ArticleFilter, EntityIndexFilter, HighlightForm
 from archive.exports import ArticleFeed, csv_response
+from archive.filters import ArticleFilter, EntityIndexFilter, HighlightForm
 from archive.models import Actor, Article, Source, Territory
 from archive.search.aliases import expand
 from archive.search.highlight import decorate, highlight
 from archive.serializers import article_json, entity_json
+
 
 def bad_request(request, message):
     """A 400 in the site's style that says what was wrong."""
@@ -39,6 +41,11 @@ class ListFormatsMixin:
         self.format = request.GET.get("format") or "html"
         if self.format not in formats:
             return bad_request(request, f"Unknown format: choose one of {', '.join(formats)}.")
+        # `data=coverage` asks the CSV export for the coverage chart's numbers instead of
+        # the articles (the chart's "as CSV" link).
+        self.data = request.GET.get("data") or "articles"
+        if self.data not in ("articles", "coverage") or (self.data == "coverage" and self.format != "csv"):
+            return bad_request(request, "Unknown data: choose articles, or coverage with format=csv.")
         return super().get(request, *args, **kwargs)
 
     def get_paginate_by(self, queryset):
@@ -53,6 +60,8 @@ class ListFormatsMixin:
             return super().render_to_response(context, **response_kwargs)
         if self.invalid_filters(context):
             return JsonResponse({"errors": context["filter"].form.errors.get_json_data()}, status=400)
+        if self.format == "csv" and self.data == "coverage":
+            return coverage_csv(coverage(self.object_list))
         if self.format == "csv":
             return csv_response(self.object_list, self.request)
         if self.format == "atom":
@@ -98,10 +107,6 @@ class ListFormatsMixin:
     def to_json(self, obj):
         return article_json(obj, self.request)
 
-    def feed_title(self):
-        query = self.request.GET.get("q", "").strip()
-        return f"search for “{query[:100]}”" if query else "articles"
-
 
 @require_safe
 def home(request):
@@ -132,6 +137,10 @@ class ArticleListView(ListFormatsMixin, FilterView):
     def get_queryset(self):
         return Article.objects.published().for_listing()
 
+    def feed_title(self):
+        query = self.request.GET.get("q", "").strip()
+        return f"search for “{query[:100]}”" if query else "articles"
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         query = self.filterset.search_query
@@ -143,6 +152,8 @@ class ArticleListView(ListFormatsMixin, FilterView):
             )
         if self.format == "html":
             context["facets"] = article_facets(self.filterset, self.object_list)
+            if not self.invalid_filters(context) and context["paginator"].count:
+                context["coverage"] = coverage(self.object_list)
             # The date and sort fields are in the form; chosen tags ride along as hidden
             # inputs so that changing the dates keeps them.
             context["active_filters"] = active_filters(self.filterset)
@@ -243,6 +254,8 @@ class EntityDetailView(ListFormatsMixin, ListView):
         context = super().get_context_data(**kwargs)
         context["entity"] = self.entity
         context["filter_url"] = f"{reverse('archive:article-list')}?{self.filter_param}={self.entity.slug}"
+        if self.format == "html" and context["paginator"].count:
+            context["coverage"] = coverage(self.object_list)
         return context
 
     def feed_title(self):
@@ -276,6 +289,12 @@ class TerritoryDetailView(EntityDetailView):
 
     def entity_articles(self):
         return Article.objects.filter(territory_links__territory=self.entity)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.format == "html" and is_disputed(self.entity):
+            context["names_in_use"] = names_in_use(self.entity)
+        return context
 
 
 class SourceDetailView(EntityDetailView):

@@ -75,6 +75,22 @@ def make_article(*, actors=(), territories=(), **fields):
     return article
 
 
+def load_change_form(client, article, **changes):
+    """What an editor's browser posts back from the article's change page, with `changes`.
+
+    Read from the page as served, hidden version included, as a browser would send it.
+    """
+    page = client.get(f"/admin/archive/article/{article.pk}/change/")
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        data[name] = [str(v) for v in value or ()] if name in ("actors", "territories") else value
+    data = {name: "" if value is None else value for name, value in data.items()}
+    return {**data, "_save": "Save", **changes}
+
+
 # --- Reading pages as a reader would ------------------------------------------------------
 
 

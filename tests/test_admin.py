@@ -326,6 +326,8 @@ def _article_form_data(article, **changes):
         "editors_note": "",
         "actors": [],
         "territories": [],
+        # The version the editor loaded, as the change form carries it (none when adding).
+        "version": Article.objects.get(pk=article.pk).version if article.pk else "",
         "_save": "Save",
     }
     return {**data, **changes}
@@ -344,7 +346,7 @@ def test_saving_the_article_form_writes_and_removes_tag_rows(editor_client, arch
     }
     assert set(ArticleTerritory.objects.values_list("article", "territory")) == {(archive.draft.pk, archive.kurils.pk)}
 
-    editor_client.post(url, {**data, "actors": [archive.japan.pk]})
+    editor_client.post(url, _article_form_data(archive.draft, actors=[archive.japan.pk]))
     assert list(ArticleActor.objects.values_list("actor", flat=True)) == [archive.japan.pk]
 
 

@@ -3,10 +3,12 @@ there (404): never a server error, and never an unfiltered list in answer to a b
 
 Values are written as they travel, already percent-encoded, so that bytes no browser
 would send (invalid UTF-8, an encoded UTF-16 surrogate) reach the site as they would from
-a hostile client. The search parameter `q` has tests of its own.
+a hostile client. Every public parameter is fed every bad value; the search parameter `q`
+also has tests of its own for what it finds.
 """
 
 import datetime
+import unicodedata
 from urllib.parse import quote
 
 import pytest
@@ -43,9 +45,14 @@ def _full_width(text):
 
 # A value each parameter really accepts; its full-width form must not be taken for it.
 VALID = {
+    "q": "canary",
+    "exact": "1",
     "source": "tass",
     "actor": "japan",
     "territory": "kurils",
+    "source_not": "tass",
+    "actor_not": "japan",
+    "territory_not": "kurils",
     "from": "2016-12-15",
     "to": "2016-12-15",
     "sort": "oldest",
@@ -62,6 +69,10 @@ BAD_VALUES = {
     "lone-surrogate": "%ed%a0%80",
     "overlong-utf8-slash": "%c0%af",
     "full-width": None,  # the parameter's own valid value, in full-width forms
+    "nfd": quote(unicodedata.normalize("NFD", "Kōno Tarō")),
+    "unbalanced-quote": quote('"japan'),
+    "lone-operators": quote('OR AND NOT - * ( ) " -" OR'),
+    "lone-minus": "-",
     "arabic-indic-digits": quote("٢٠١٦"),
     "year-1": "0001-01-01",
     "year-9999": "9999-12-31",
@@ -84,8 +95,25 @@ BAD_VALUES = {
 
 # Values that are good for the parameter they are given to, and must work there.
 MEANINGFUL = {("from", "year-1"), ("to", "year-9999")}
+# Any text is a search (it may find the article, or nothing), and `exact` is a checkbox:
+# any value ticks it, and alone it narrows nothing. Both may list; neither may fail.
+FREE_TEXT = {"q", "exact"}
 
-ARTICLE_PARAMETERS = ["source", "actor", "territory", "from", "to", "sort", "page", "format"]
+ARTICLE_PARAMETERS = [
+    "q",
+    "exact",
+    "source",
+    "actor",
+    "territory",
+    "source_not",
+    "actor_not",
+    "territory_not",
+    "from",
+    "to",
+    "sort",
+    "page",
+    "format",
+]
 INDEXES = ["/actors/", "/territories/", "/sources/"]
 ENTITY_PAGES = ["/actors/japan/", "/territories/kurils/", "/sources/tass/"]
 DETAIL_PREFIXES = ["/articles/", "/actors/", "/territories/", "/sources/"]
@@ -128,7 +156,7 @@ def test_a_bad_article_list_parameter_is_never_a_server_error_nor_an_unfiltered_
         query += f"&format={output}"
     response = client.get(f"/articles/?{query}")
     meaningful = (parameter, label) in MEANINGFUL
-    _assert_safe(response, may_list=meaningful)
+    _assert_safe(response, may_list=meaningful or parameter in FREE_TEXT)
     if meaningful:
         assert response.status_code == 200
         assert len(_listed(response)) == 1
@@ -156,7 +184,19 @@ def test_a_bad_slug_in_the_path_is_a_404(client, archive, prefix, label):
     assert response.status_code in {400, 404}
 
 
-@pytest.mark.parametrize("path", ["/articles/", *INDEXES, *ENTITY_PAGES])
+@pytest.mark.parametrize("label", BAD_VALUES)
+@pytest.mark.parametrize("parameter", ["q", "exact"])
+def test_a_bad_search_carried_to_an_article_page_is_never_a_server_error(client, archive, parameter, label):
+    # The article page highlights what `q` (and `exact`) matched; a bad search shows the
+    # article without highlights.
+    other = "exact=1" if parameter == "q" else "q=canary"
+    response = client.get(f"/articles/canary/?{parameter}={_value(parameter, label)}&{other}")
+    assert response.status_code == 200
+    assert CANARY.encode() in response.content
+    assert b"<script>alert(1)" not in response.content
+
+
+@pytest.mark.parametrize("path", ["/articles/", "/articles/canary/", *INDEXES, *ENTITY_PAGES])
 def test_more_than_a_thousand_parameters_is_a_400(client, archive, path):
     query = "&".join(f"actor=japan-{n}" for n in range(1_001))
     assert client.get(f"{path}?{query}").status_code == 400
@@ -175,13 +215,23 @@ def test_a_bad_value_beside_good_ones_still_lists_nothing(client, archive):
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("parameter", ["source", "actor", "territory", "from", "to", "sort", "page", "format"])
+@pytest.mark.parametrize(
+    "parameter", [p for p in ARTICLE_PARAMETERS if p not in FREE_TEXT and not p.endswith("_not")] + ["q"]
+)
 def test_each_valid_value_used_above_does_list_the_article(client, archive, parameter):
     # The other side of the matrix: the valid values whose full-width forms are refused
     # really are accepted, so the refusals above are not a site that lists nothing at all.
     response = client.get(f"/articles/?{parameter}={VALID[parameter]}")
     assert response.status_code == 200
     assert len(_listed(response)) == 1
+
+
+@pytest.mark.parametrize("parameter", ["source_not", "actor_not", "territory_not"])
+def test_each_valid_exclusion_used_above_does_leave_the_article_out(client, archive, parameter):
+    response = client.get(f"/articles/?{parameter}={VALID[parameter]}")
+    assert response.status_code == 200
+    assert "errorlist" not in response.content.decode()
+    assert _listed(response) == []
 
 
 # --- Fuzzing -------------------------------------------------------------------------------
@@ -199,4 +249,22 @@ _values = st.one_of(
 @given(pairs=st.lists(st.tuples(_parameters, _values), min_size=1, max_size=4))
 def test_random_parameters_on_the_article_list_never_cause_a_server_error(client, archive, pairs):
     response = client.get("/articles/?" + "&".join(f"{name}={value}" for name, value in pairs))
+    assert response.status_code in ALLOWED
+
+
+# Every parameter at once, each with a value drawn from the bad values above, a valid one,
+# or random text or bytes: whatever the mix, the page is a page, a refusal or nothing.
+_any_value = st.one_of(st.sampled_from([v for v in BAD_VALUES.values() if v is not None]), _values)
+
+
+@hypothesis_settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    values=st.fixed_dictionaries(
+        {name: st.one_of(st.just(VALID[name]), _any_value) for name in ARTICLE_PARAMETERS}
+    ),
+    output=st.sampled_from(["html", "json"]),
+)
+def test_every_parameter_at_once_with_random_values_never_causes_a_server_error(client, archive, values, output):
+    query = "&".join(f"{name}={value}" for name, value in values.items())
+    response = client.get(f"/articles/?{query}&format={output}")
     assert response.status_code in ALLOWED

@@ -212,13 +212,16 @@ def test_an_editor_accepts_and_rejects_suggestions_in_one_click(reference_data, 
     assert response.status_code == 302
     assert list(article.actors.values_list("slug", flat=True)) == ["vladimir-putin"]
 
+    # Each click reloads the page, and with it the article's new version.
     data["actors"] = [Actor.objects.get(slug="vladimir-putin").pk]
     data["_suggestion"] = f"reject:{g7.pk}"
+    data["version"] = Article.objects.get(pk=article.pk).version
     client.post(f"/admin/archive/article/{article.pk}/change/", data)
     g7.refresh_from_db()
     assert g7.status == TagSuggestion.Status.REJECTED
 
     data["_suggestion"] = "accept:all"
+    data["version"] = Article.objects.get(pk=article.pk).version
     client.post(f"/admin/archive/article/{article.pk}/change/", data)
     assert not article.suggestions.filter(status=TagSuggestion.Status.PENDING).exists()
     assert "g7" not in set(article.actors.values_list("slug", flat=True))

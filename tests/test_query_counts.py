@@ -94,11 +94,12 @@ def test_article_list_queries(client, archive, django_assert_num_queries):
     # 4. territory facet
     # 5. the facet territories' names (labels)
     # 6. year facet
-    # 7. the page of articles with their sources
-    # 8. their actors
-    # 9. their territories
-    # 10. those territories' names (labels)
-    _assert_queries(client, django_assert_num_queries, "/articles/", 10)
+    # 7. coverage over time: articles per month and precision
+    # 8. the page of articles with their sources
+    # 9. their actors
+    # 10. their territories
+    # 11. those territories' names (labels)
+    _assert_queries(client, django_assert_num_queries, "/articles/", 11)
 
 
 def test_filtered_article_list_queries(client, archive, django_assert_num_queries):
@@ -106,11 +107,12 @@ def test_filtered_article_list_queries(client, archive, django_assert_num_querie
     # 2. the territory slug, checked by the form
     # 3. count of the result (paginator)
     # 4.-8. source, actor, territory facets, the territories' names, year facet
-    # 9. the chosen territory's names, for its label in the filters in force
-    # 10. the page of articles with their sources
-    # 11.-13. their actors, territories, and those territories' names
+    # 9. coverage over time
+    # 10. the chosen territory's names, for its label in the filters in force
+    # 11. the page of articles with their sources
+    # 12.-14. their actors, territories, and those territories' names
     path = "/articles/?actor=japan&actor=person-0&territory=kurils&from=2016&to=2016-12&sort=oldest"
-    _assert_queries(client, django_assert_num_queries, path, 13)
+    _assert_queries(client, django_assert_num_queries, path, 14)
 
 
 def test_search_queries(client, archive, django_assert_num_queries):
@@ -118,12 +120,13 @@ def test_search_queries(client, archive, django_assert_num_queries):
     #       their names twice), read once and then kept in the cache
     # 6. count of the result (paginator)
     # 7.-11. source, actor, territory facets, the territories' names, year facet
-    # 12. the page of articles with their sources, ranked
-    # 13.-15. their actors, territories, and those territories' names (tags, and which
+    # 12. coverage over time
+    # 13. the page of articles with their sources, ranked
+    # 14.-16. their actors, territories, and those territories' names (tags, and which
     #         name matched)
-    _assert_queries(client, django_assert_num_queries, "/articles/?q=Northern+Territories+report", 15)
+    _assert_queries(client, django_assert_num_queries, "/articles/?q=Northern+Territories+report", 16)
     # The names now come from the cache.
-    _assert_queries(client, django_assert_num_queries, "/articles/?q=Northern+Territories+report", 10)
+    _assert_queries(client, django_assert_num_queries, "/articles/?q=Northern+Territories+report", 11)
 
 
 def test_invalid_filter_queries(client, archive, django_assert_num_queries):
@@ -187,9 +190,10 @@ def test_actor_page_queries(client, archive, django_assert_num_queries):
     # 4. the territories it administers
     # 5. the names of both (their labels)
     # 6. count of its published articles (paginator)
-    # 7. the page of articles with their sources
-    # 8.-10. their actors, territories, and those territories' names
-    _assert_queries(client, django_assert_num_queries, "/actors/japan/", 10)
+    # 7. coverage over time
+    # 8. the page of articles with their sources
+    # 9.-11. their actors, territories, and those territories' names
+    _assert_queries(client, django_assert_num_queries, "/actors/japan/", 11)
 
 
 def test_territory_page_queries(client, archive, django_assert_num_queries):
@@ -201,20 +205,24 @@ def test_territory_page_queries(client, archive, django_assert_num_queries):
     # 6. the parts' names (labels)
     # 7. the names of what it is part of (label)
     # 8. count of its published articles (paginator)
-    # 9. the page of articles with their sources
-    # 10.-12. their actors, territories, and those territories' names
-    _assert_queries(client, django_assert_num_queries, "/territories/kurils/", 12)
+    # 9. coverage over time
+    # 10.-11. who says what: articles containing each of its two names, by source and
+    #         year (one query per name; it has two claimants, so it is disputed)
+    # 12. the page of articles with their sources
+    # 13.-15. their actors, territories, and those territories' names
+    _assert_queries(client, django_assert_num_queries, "/territories/kurils/", 15)
 
 
 def test_source_page_queries(client, archive, django_assert_num_queries):
     # 1. the source with its parent and its country
     # 2. the outlets that belong to it
     # 3. count of its published articles (paginator)
-    # 4. the page of articles with their sources
-    # 5.-7. their actors, territories, and those territories' names
-    _assert_queries(client, django_assert_num_queries, "/sources/paper-0/", 7)
+    # 4. coverage over time
+    # 5. the page of articles with their sources
+    # 6.-8. their actors, territories, and those territories' names
+    _assert_queries(client, django_assert_num_queries, "/sources/paper-0/", 8)
     # The group has `size` outlets and no article of its own: 1.-3. only, as the empty
-    # page of articles is known empty without asking.
+    # page of articles (and its empty coverage) is known empty without asking.
     _assert_queries(client, django_assert_num_queries, "/sources/group/", 3)
 
 
@@ -224,3 +232,11 @@ def test_entity_page_json_queries(client, archive, django_assert_num_queries):
     # 3. the page of articles with their sources
     # 4.-6. their actors, territories, and those territories' names
     _assert_queries(client, django_assert_num_queries, "/actors/japan/?format=json", 6)
+
+
+def test_coverage_csv_queries(client, archive, django_assert_num_queries):
+    # 1. the actor slug, checked by the form
+    # 2. coverage over time: one GROUP BY over the filtered result
+    _assert_queries(client, django_assert_num_queries, "/articles/?format=csv&data=coverage&actor=japan", 2)
+    # 1. the territory; 2. coverage over time
+    _assert_queries(client, django_assert_num_queries, "/territories/kurils/?format=csv&data=coverage", 2)

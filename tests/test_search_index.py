@@ -102,6 +102,7 @@ def test_an_admin_edit_is_searchable_at_once(client):
             "language": "en",
             "status": "published",
             "editors_note": "",
+            "version": article.version,
         },
     )
     assert response.status_code == 302, response.content

@@ -2,8 +2,8 @@
 
 The same function serves the `import_articles` command and the admin's upload page. Each
 file is extracted (archive.ingest.extract), checked for duplicates, saved as a draft (or
-published on request) and scanned for tag suggestions, all inside one transaction: a file
-either lands whole or leaves nothing behind.
+published on request), scanned for tag suggestions and recorded in the article's history,
+all inside one transaction: a file either lands whole or leaves nothing behind.
 """
 
 import os
@@ -13,6 +13,7 @@ from pathlib import Path
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
+from archive import history
 from archive.ingest.extract import MAX_BYTES, Extracted, ExtractionError, extract
 from archive.ingest.tagging import NameTable, suggest_tags
 from archive.models import Article, DatePrecision, Source, unique_slug
@@ -38,8 +39,10 @@ class ImportResult:
 class Importer:
     """Imports many files with one name table and one list of known sources."""
 
-    def __init__(self, *, publish=False, source: Source | None = None, update=False):
+    def __init__(self, *, publish=False, source: Source | None = None, update=False, user=None, via="import"):
         self.publish, self.source, self.update = publish, source, update
+        # For the articles' history: who imports (None from the command line) and how.
+        self.user, self.via = user, via
         self.names = NameTable()
         self.sources = {s.name.casefold(): s for s in Source.objects.all()}
 
@@ -85,13 +88,20 @@ class Importer:
                 if field == "source" and value is None:
                     continue
                 setattr(existing, field, value)
+            before = history.snapshots([existing.pk])
             existing.save()
             suggest_tags(existing, self.names)
+            self._record(before, name)
             return ImportResult(name, UPDATED, existing)
         candidate.slug = unique_slug(Article, candidate.title)
         candidate.save()
         suggest_tags(candidate, self.names)
+        self._record({candidate.pk: None}, name)
         return ImportResult(name, IMPORTED, candidate)
+
+    def _record(self, before, name):
+        # The file's name only: a folder on the importing machine means nothing to editors.
+        history.record(before, user=self.user, via=f"{self.via} of {Path(name).name}")
 
     def _fields(self, extracted: Extracted) -> dict:
         notes = list(extracted.notes)
