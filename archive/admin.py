@@ -147,16 +147,23 @@ class ActorAdmin(_AliasSearchMixin, admin.ModelAdmin):
 # --- Territories -------------------------------------------------------------------------
 
 
-class TerritoryForm(forms.ModelForm):
-    # The admin builds no form field for a many-to-many with its own through model; this
-    # one is declared, and ModelForm.save_m2m() writes it with claimants.set(), which adds
-    # and removes Claim rows.
-    claimants = forms.ModelMultipleChoiceField(
-        queryset=Actor.objects.all(),
+def _through_field(model, name, queryset, help_text):
+    """An autocomplete multi-select for a many-to-many with its own through model.
+
+    The admin builds no form field for such a relation, so the forms declare one; then
+    ModelForm.save_m2m() writes it with .set(), which adds and removes the link rows
+    (Claim, ArticleActor, ArticleTerritory: they have no fields of their own).
+    """
+    return forms.ModelMultipleChoiceField(
+        queryset=queryset,
         required=False,
-        widget=AutocompleteSelectMultiple(Territory._meta.get_field("claimants"), admin.site),
-        help_text="States that claim it.",
+        widget=AutocompleteSelectMultiple(model._meta.get_field(name), admin.site),
+        help_text=help_text,
     )
+
+
+class TerritoryForm(forms.ModelForm):
+    claimants = _through_field(Territory, "claimants", Actor.objects.all(), "States that claim it.")
 
     class Meta:
         model = Territory
@@ -211,20 +218,9 @@ class TerritoryAdmin(_AliasSearchMixin, admin.ModelAdmin):
 
 
 class ArticleForm(forms.ModelForm):
-    # As with Territory.claimants: declared because the admin will not build a field for a
-    # custom through model; save_m2m() then calls actors.set() / territories.set(), which
-    # writes ArticleActor / ArticleTerritory rows (they have no fields of their own).
-    actors = forms.ModelMultipleChoiceField(
-        queryset=Actor.objects.all(),
-        required=False,
-        widget=AutocompleteSelectMultiple(Article._meta.get_field("actors"), admin.site),
-        help_text="Type any of an actor's names.",
-    )
-    territories = forms.ModelMultipleChoiceField(
-        queryset=Territory.objects.with_names(),
-        required=False,
-        widget=AutocompleteSelectMultiple(Article._meta.get_field("territories"), admin.site),
-        help_text="Type any of a territory's names.",
+    actors = _through_field(Article, "actors", Actor.objects.all(), "Type any of an actor's names.")
+    territories = _through_field(
+        Article, "territories", Territory.objects.with_names(), "Type any of a territory's names."
     )
     # The version the editor loaded. Saving claims the next one (Article.claim_version);
     # if someone saved in between, the form says who and when instead of saving over it.
@@ -455,7 +451,7 @@ class ArticleAdmin(admin.ModelAdmin):
             '<button type="submit" name="_suggestion" value="scan" class="button">Scan the text again</button></p>',
             rows or format_html("<li>{}</li>", "No pending suggestions."),
             f"{rejected} rejected earlier." if rejected else "",
-            "" if pending else mark_safe(" disabled"),
+            "" if pending else " disabled",
         )
 
     def get_queryset(self, request):
