@@ -27,8 +27,13 @@ from archive.search.text import words
 
 
 def unique_slug(model, text: str, *, max_length: int = 200, exclude_pk=None) -> str:
-    """A slug for `text` not yet used by `model`, with -2, -3… appended when needed."""
-    base = (slugify(text) or "untitled")[: max_length - 8].strip("-") or "untitled"
+    """A slug for `text` not yet used by `model`, with -2, -3… appended when needed.
+
+    ASCII where the text allows it; a title in Cyrillic or Japanese keeps its own letters
+    (slugs are Unicode, see archive.urls) rather than collapsing to nothing.
+    """
+    base = slugify(text) or slugify(text, allow_unicode=True) or "untitled"
+    base = base[: max_length - 8].strip("-") or "untitled"
     slug, n = base, 1
     others = model._default_manager.all()
     if exclude_pk is not None:
@@ -106,7 +111,7 @@ class Source(models.Model):
         OTHER = "other", "Other"
 
     name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.NEWSPAPER)
     homepage = models.URLField(blank=True)
     country = models.ForeignKey(
@@ -166,7 +171,7 @@ class Actor(models.Model):
         ORGANISATION = "organisation", "Organisation"
 
     name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     description = models.TextField(blank=True)
     role = models.CharField(
@@ -267,7 +272,7 @@ class Territory(models.Model):
         DISPUTED = "disputed", "Disputed area"
 
     name = models.CharField(max_length=200, help_text="The archive's main name for it.")
-    slug = models.SlugField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     description = models.TextField(blank=True)
     part_of = models.ForeignKey(
@@ -575,7 +580,7 @@ class Article(models.Model):
         WITHDRAWN = "withdrawn", "Withdrawn"
 
     title = models.CharField(max_length=500)
-    slug = models.SlugField(max_length=200, unique=True, help_text="Permanent: part of the article's address.")
+    slug = models.SlugField(max_length=200, unique=True, allow_unicode=True, help_text="Permanent: part of the article's address.")
     source = models.ForeignKey(
         Source,
         on_delete=models.PROTECT,

@@ -1,8 +1,23 @@
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from archive import views
+
+
+class UnicodeSlugConverter:
+    """Slugs of letters in any script: an article imported with a Russian title keeps it."""
+
+    regex = r"[-\w]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(UnicodeSlugConverter, "uslug")
 from archive.health import healthz
 from archive.sitemaps import SITEMAPS
 
@@ -14,13 +29,13 @@ app_patterns = (
     [
         path("", views.home, name="home"),
         path("articles/", views.ArticleListView.as_view(), name="article-list"),
-        path("articles/<slug:slug>/", views.ArticleDetailView.as_view(), name="article-detail"),
+        path("articles/<uslug:slug>/", views.ArticleDetailView.as_view(), name="article-detail"),
         path("actors/", views.ActorListView.as_view(), name="actor-list"),
-        path("actors/<slug:slug>/", views.ActorDetailView.as_view(), name="actor-detail"),
+        path("actors/<uslug:slug>/", views.ActorDetailView.as_view(), name="actor-detail"),
         path("territories/", views.TerritoryListView.as_view(), name="territory-list"),
-        path("territories/<slug:slug>/", views.TerritoryDetailView.as_view(), name="territory-detail"),
+        path("territories/<uslug:slug>/", views.TerritoryDetailView.as_view(), name="territory-detail"),
         path("sources/", views.SourceListView.as_view(), name="source-list"),
-        path("sources/<slug:slug>/", views.SourceDetailView.as_view(), name="source-detail"),
+        path("sources/<uslug:slug>/", views.SourceDetailView.as_view(), name="source-detail"),
         path("search/help/", views.search_help, name="search-help"),
         path("robots.txt", views.robots_txt, name="robots"),
     ],

@@ -237,3 +237,11 @@ def test_accept_all_suggestions_for_selected_articles(reference_data, client, ed
     assert response.status_code == 200
     assert not TagSuggestion.objects.filter(status=TagSuggestion.Status.PENDING).exists()
     assert Article.objects.get(lead__startswith="Russian President Vladimir Putin intends").actors.count() >= 5
+
+
+def test_a_title_in_another_script_keeps_its_letters_in_the_address(db, client):
+    _import(DATA / "html" / "vestnik_russian.html", publish=True)
+    article = Article.objects.get()
+    assert article.slug.startswith("россия-и-япония")
+    assert client.get(article.get_absolute_url()).status_code == 200
+    assert article.get_absolute_url() in client.get("/articles/").content.decode()
