@@ -76,6 +76,22 @@ def _published_articles_link(obj, filter_param: str):
     )
 
 
+class _CoverageMixin:
+    """A published-article count column, linked to the article list filtered the same way.
+
+    `articles_filter` is the article changelist's filter parameter for this model.
+    """
+
+    articles_filter = ""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_article_counts()
+
+    @admin.display(description="published articles", ordering="article_count")
+    def published_articles(self, obj):
+        return _published_articles_link(obj, self.articles_filter)
+
+
 class _AliasSearchMixin:
     """Search `names__name` without duplicate rows and without a join in the main query.
 
@@ -96,7 +112,8 @@ class _AliasSearchMixin:
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(_CoverageMixin, admin.ModelAdmin):
+    articles_filter = "source__id__exact"
     list_display = ["name", "kind", "country", "parent", "published_articles"]
     list_filter = ["kind"]
     list_select_related = ["country", "parent"]
@@ -106,13 +123,6 @@ class SourceAdmin(admin.ModelAdmin):
     formfield_overrides = _URL_FIELDS
     ordering = ["name"]
     list_per_page = 100
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).with_article_counts()
-
-    @admin.display(description="published articles", ordering="article_count")
-    def published_articles(self, obj):
-        return _published_articles_link(obj, "source__id__exact")
 
 
 # --- Actors ------------------------------------------------------------------------------
@@ -124,7 +134,8 @@ class ActorNameInline(admin.TabularInline):
 
 
 @admin.register(Actor)
-class ActorAdmin(_AliasSearchMixin, admin.ModelAdmin):
+class ActorAdmin(_CoverageMixin, _AliasSearchMixin, admin.ModelAdmin):
+    articles_filter = "actors__id__exact"
     list_display = ["name", "kind", "role", "state", "published_articles"]
     list_filter = ["kind"]
     list_select_related = ["state"]
@@ -135,13 +146,6 @@ class ActorAdmin(_AliasSearchMixin, admin.ModelAdmin):
     inlines = [ActorNameInline]
     ordering = ["name"]
     list_per_page = 100
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).with_article_counts()
-
-    @admin.display(description="published articles", ordering="article_count")
-    def published_articles(self, obj):
-        return _published_articles_link(obj, "actors__id__exact")
 
 
 # --- Territories -------------------------------------------------------------------------
@@ -188,7 +192,8 @@ class _TerritoryListFilter(admin.RelatedFieldListFilter):
 
 
 @admin.register(Territory)
-class TerritoryAdmin(_AliasSearchMixin, admin.ModelAdmin):
+class TerritoryAdmin(_CoverageMixin, _AliasSearchMixin, admin.ModelAdmin):
+    articles_filter = "territories__id__exact"
     form = TerritoryForm
     list_display = ["label", "kind", "part_of", "administered_by", "published_articles"]
     list_filter = ["kind"]
@@ -203,15 +208,12 @@ class TerritoryAdmin(_AliasSearchMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         # Labels read names, the part_of column's label too; autocomplete results use this
         # queryset as well, so prefetching here keeps both at a fixed number of queries.
-        return super().get_queryset(request).with_article_counts().prefetch_related("names", "part_of__names")
+        return super().get_queryset(request).prefetch_related("names", "part_of__names")
 
     @admin.display(description="name", ordering="name")
     def label(self, obj):
         return obj.label
 
-    @admin.display(description="published articles", ordering="article_count")
-    def published_articles(self, obj):
-        return _published_articles_link(obj, "territories__id__exact")
 
 
 # --- Articles ----------------------------------------------------------------------------
