@@ -142,3 +142,13 @@ def test_who_says_what_is_only_on_disputed_territories(client, db):
     assert b"Who says what" not in client.get("/territories/hokkaido/").content
     _disputed()
     assert b"Who says what" in client.get("/territories/kurils/").content
+
+
+@pytest.mark.parametrize("value", ["a\x00b", "x" * 60_000, "ｃｏｖｅｒａｇｅ", "coverage\x00", "", "-1"])
+@pytest.mark.parametrize("path", ["/articles/", "/actors/japan/"])
+def test_a_garbled_data_parameter_is_a_clear_answer_never_a_500(client, db, path, value):
+    make_actor(name="Japan", slug="japan")
+    response = client.get(path, {"data": value, "format": "csv"})
+    assert response.status_code in (200, 400, 404)
+    if value:  # anything but the one known name is refused, not guessed
+        assert response.status_code == 400
