@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 
 
 class ArchiveConfig(AppConfig):
@@ -8,7 +8,8 @@ class ArchiveConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from archive.models import Actor, ActorName, Article, Territory, TerritoryName
+        from archive import stats
+        from archive.models import Actor, ActorName, Article, ArticleActor, ArticleTerritory, Territory, TerritoryName
         from archive.search import aliases
         from archive.search.index import on_article_saved
 
@@ -18,3 +19,11 @@ class ArchiveConfig(AppConfig):
         for model in (Actor, ActorName, Territory, TerritoryName):
             for signal in (post_save, post_delete):
                 signal.connect(aliases.forget, sender=model, dispatch_uid=f"archive-aliases-{model.__name__}")
+        # A change to what the public sees counted makes the cached numbers recount
+        # (archive.stats; the bulk paths are hooked in the querysets).
+        pre_save.connect(stats.article_will_change, sender=Article, dispatch_uid="archive-stats-article-pre")
+        post_save.connect(stats.article_saved, sender=Article, dispatch_uid="archive-stats-article")
+        post_delete.connect(stats.article_deleted, sender=Article, dispatch_uid="archive-stats-article-delete")
+        for link in (ArticleActor, ArticleTerritory):
+            for signal in (post_save, post_delete):
+                signal.connect(stats.tag_saved_or_deleted, sender=link, dispatch_uid=f"archive-stats-{link.__name__}")

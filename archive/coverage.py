@@ -2,7 +2,9 @@
 disputed territory, which sources use each of its names and when.
 
 Like the facets (archive.facets), these count whatever queryset the page passes in, and it
-is the page's queryset that decides what is public, so drafts are never counted here.
+is the page's queryset that decides what is public, so drafts are never counted here; or,
+for the whole archive and for one source, actor or territory, the cached numbers of
+archive.stats, which count published articles only.
 """
 
 import csv
@@ -15,6 +17,7 @@ from django.http import HttpResponse
 
 from archive.charts import bar_chart
 from archive.models import Article, DatePrecision
+from archive.stats import Scope
 from archive.search.query import parse
 
 # A result spanning more years than this is charted per year, not per month.
@@ -57,33 +60,44 @@ def _months(first: datetime.date, last: datetime.date):
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
 
-def coverage(articles) -> Coverage:
-    """Counts per month of `articles` (per year over a long span): one GROUP BY query.
+def coverage(articles, *, scope=None) -> Coverage:
+    """Counts per month of `articles` (per year over a long span).
+
+    From the cached numbers (archive.stats) when `scope` says what `articles` are, or when
+    they are every published article; otherwise one GROUP BY query over `articles`.
 
     Grouped by year, month and precision: an article dated to a day or a month counts in
     its month; one dated only to a year is stored as 1 January, so it is counted in its
     year when the chart is yearly and left out (and counted as such) when it is monthly,
     rather than piling up in January. Articles with no known date are left out.
     """
+    scope = scope or Scope.of_articles(articles)
+    if scope is not None:
+        return coverage_of(scope.periods())
     rows = (
         articles.order_by()
         .annotate(year=ExtractYear("published_on"), month=ExtractMonth("published_on"))
-        .values("year", "month", "date_precision")
+        .values_list("year", "month", "date_precision")
         .annotate(n=Count("pk"))
     )
+    return coverage_of((year, month, precision == DatePrecision.YEAR, n) for year, month, precision, n in rows)
+
+
+def coverage_of(periods) -> Coverage:
+    """The chart of (year, month, dated to a year only, articles) rows (archive.stats)."""
     undated = 0
     by_month, by_year = {}, {}
     year_only = 0
-    for row in rows:
-        if row["year"] is None:
-            undated += row["n"]
+    for year, month, to_a_year_only, n in periods:
+        if year is None:
+            undated += n
             continue
-        by_year[row["year"]] = by_year.get(row["year"], 0) + row["n"]
-        if row["date_precision"] == DatePrecision.YEAR:
-            year_only += row["n"]
+        by_year[year] = by_year.get(year, 0) + n
+        if to_a_year_only:
+            year_only += n
         else:
-            month = datetime.date(row["year"], row["month"], 1)
-            by_month[month] = by_month.get(month, 0) + row["n"]
+            first_day = datetime.date(year, month, 1)
+            by_month[first_day] = by_month.get(first_day, 0) + n
     if not by_year:
         return Coverage("month", [], undated=undated)
     if not by_month or max(by_year) - min(by_year) + 1 > MONTHLY_MAX_YEARS:

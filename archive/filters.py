@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 
 from archive.models import Actor, Article, Source, Territory
 from archive.search.aliases import expand
+from archive.search.plan import plan
 from archive.search.query import MAX_QUERY_LENGTH, QueryTooComplex, parse
 
 # ASCII digits only: `\d` alone also takes "２０１６" or "٢٠١٦", which are not YYYY-MM-DD.
@@ -192,6 +193,14 @@ class ArticleFilter(django_filters.FilterSet):
     # The query as searched (alias-expanded unless exact=1), for highlighting; None
     # when there is no search.
     search_query = None
+    # How the search ran (archive.search.plan): exactly, or in a window of months.
+    search_plan = None
+
+    def __init__(self, *args, rows_wanted=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # How many rows from the top the page shows (None: all, for exports); a search
+        # that matches very many articles reads only as many as that needs.
+        self.rows_wanted = rows_wanted
 
     def keep(self, qs, name, value):
         return qs  # applied in filter_queryset, after every other filter
@@ -199,10 +208,12 @@ class ArticleFilter(django_filters.FilterSet):
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         query = self.form.cleaned_data.get("q")
+        sort = self.form.cleaned_data.get("sort") or ("relevance" if query is not None else "newest")
         if query is not None:
             self.search_query = query if self.form.cleaned_data.get("exact") else expand(query)
-            queryset = queryset.search(self.search_query)
-        sort = self.form.cleaned_data.get("sort") or ("relevance" if query is not None else "newest")
+            queryset, self.search_plan = plan(
+                queryset, self.search_query, wanted=self.rows_wanted, newest=sort != "oldest"
+            )
         if sort == "relevance" and query is not None:
             return queryset.by_relevance()
         if sort == "oldest":

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from archive import stats
 from archive.search.backends import backend_for
 from archive.search.fts5 import FTS5Document
 from archive.search.index import INDEXED_FIELDS, index_articles
@@ -51,27 +52,66 @@ class SlugManager(models.Manager):
         return self.get(slug=slug)
 
 
+class _WithCachedCounts(models.query.ModelIterable):
+    """Each entity as it is fetched, with `article_count` from archive.stats."""
+
+    def __iter__(self):
+        counts = stats.article_counts(self.queryset.model)
+        for entity in super().__iter__():
+            entity.article_count = counts.get(entity.pk, 0)
+            yield entity
+
+
 class EntityQuerySet(models.QuerySet):
     """Shared by sources, actors and territories: their published coverage."""
 
-    # The path from the entity to its articles, set per model.
+    # The path from the entity to its articles, and from an article to the entity; set
+    # per model.
     articles_path: str = ""
+    article_path: str = ""
+
+    def articles_of(self, entity):
+        """The published articles about `entity` (or, for a source, from it)."""
+        return Article.objects.published().filter(**{self.article_path: entity})
 
     def with_article_counts(self):
-        """Annotate `article_count`: published articles only, never drafts or withdrawn."""
+        """Annotate `article_count`: published articles only, never drafts or withdrawn.
+
+        Exact and sortable, but a GROUP BY over every article of every entity selected:
+        public pages use `with_cached_counts()`.
+        """
         published = Q(**{f"{self.articles_path}__status": "published"})
         return self.annotate(article_count=Count(self.articles_path, filter=published))
 
     def most_covered(self):
         return self.with_article_counts().filter(article_count__gt=0).order_by("-article_count", "name")
 
+    def with_cached_counts(self):
+        """`article_count` on each entity fetched, from the archive's cached counts
+        (archive.stats): the same numbers as `with_article_counts()`, without reading the
+        articles. Not sortable by the count: `top_covered()` is."""
+        clone = self._chain()
+        clone._iterable_class = _WithCachedCounts
+        return clone
+
+    def top_covered(self, limit):
+        """The `limit` with the most published articles, most first and then by name, each
+        with `article_count`: `most_covered()[:limit]` from the cached counts (one query)."""
+        counts = sorted(stats.article_counts(self.model).items(), key=lambda item: -item[1])
+        if not counts:
+            return []
+        # Every entity tied with the last one in, so that ties are broken by name.
+        least = counts[min(limit, len(counts)) - 1][1]
+        entities = self.filter(pk__in=[pk for pk, n in counts if n >= least]).with_cached_counts()
+        return sorted(entities, key=lambda entity: (-entity.article_count, entity.name))[:limit]
+
     def covering(self, articles):
         """Those that `articles` are about, each with `article_count` within them, most first.
 
-        The facet counts of a result: one GROUP BY over the result's ids, whatever filters
-        made it.
+        The facet counts of a result: one GROUP BY over the result's ids (a queryset, or
+        a list of them), whatever filters made it.
         """
-        ids = articles.order_by().values("pk")
+        ids = articles.order_by().values("pk") if isinstance(articles, models.QuerySet) else articles
         return (
             self.filter(**{f"{self.articles_path}__in": ids})
             .annotate(article_count=Count(self.articles_path))
@@ -81,14 +121,17 @@ class EntityQuerySet(models.QuerySet):
 
 class SourceQuerySet(EntityQuerySet):
     articles_path = "articles"
+    article_path = "source"
 
 
 class ActorQuerySet(EntityQuerySet):
     articles_path = "article_links__article"
+    article_path = "actor_links__actor"
 
 
 class TerritoryQuerySet(EntityQuerySet):
     articles_path = "article_links__article"
+    article_path = "territory_links__territory"
 
     def with_names(self):
         """Names prefetched, so that `label` costs no query per territory."""
@@ -445,10 +488,18 @@ def iso_partial_date(value: datetime.date | None, precision: str) -> str | None:
 
 
 class ArticleQuerySet(models.QuerySet):
-    # Bulk writes skip save() and its signal; these overrides keep the content hash and
-    # the search index current for them too (archive.search.index writes the index).
+    # Bulk writes skip save() and its signal; these overrides keep the content hash, the
+    # search index (archive.search.index) and the cached public numbers (archive.stats)
+    # current for them too.
 
     def update(self, **kwargs):
+        count = self._update_and_index(**kwargs)
+        # The cached public numbers (archive.stats), after the write.
+        if stats.COUNTED_FIELDS & kwargs.keys():
+            stats.changed()
+        return count
+
+    def _update_and_index(self, **kwargs):
         if not INDEXED_FIELDS & kwargs.keys():
             return super().update(**kwargs)
         pks = list(self.values_list("pk", flat=True))
@@ -466,9 +517,17 @@ class ArticleQuerySet(models.QuerySet):
             obj.content_hash = obj.compute_content_hash()
         objs = super().bulk_create(objs, *args, **kwargs)
         index_articles(objs)
+        if any(obj.status == Article.Status.PUBLISHED for obj in objs):
+            stats.changed()
         return objs
 
     def bulk_update(self, objs, fields, *args, **kwargs):
+        count = self._bulk_update_and_index(objs, fields, *args, **kwargs)
+        if stats.COUNTED_FIELDS & set(fields):
+            stats.changed()
+        return count
+
+    def _bulk_update_and_index(self, objs, fields, *args, **kwargs):
         if not INDEXED_FIELDS & set(fields):
             return super().bulk_update(objs, fields, *args, **kwargs)
         for obj in objs:
@@ -495,12 +554,13 @@ class ArticleQuerySet(models.QuerySet):
             ),
         )
 
-    def search(self, query):
+    def search(self, query, window=None):
         """Articles matching a parsed Query (archive.search.query), annotated with `rank`.
 
         Plain words, phrases, OR and exclusions go to the database's full-text index as
         one expression. A group that alias expansion recognised as a name also matches
         articles tagged with its actors or territories. An empty query matches nothing.
+        `window` narrows to some months (archive.search.plan, which decides when).
         """
         if not query:
             return self.annotate(rank=Value(0.0)).none()
@@ -508,15 +568,18 @@ class ArticleQuerySet(models.QuerySet):
         plain = [group for group in query.groups if not group.entities]
         named = [group for group in query.groups if group.entities]
         if not named:
-            return backend.match(self, plain, query.excluded)
+            return backend.match(self, plain, query.excluded, window)
         if plain:
-            condition = Q(pk__in=backend.matching_ids(plain, query.excluded))
+            condition = Q(pk__in=backend.matching_ids(plain, query.excluded, window))
         else:
             condition = Q()
             if query.excluded:
                 condition &= ~Q(pk__in=backend.matching_ids([Group(list(query.excluded))]))
         for group in named:
-            condition &= Q(pk__in=backend.matching_ids([group])) | _tagged_with(group.entities)
+            tagged = _tagged_with(group.entities)
+            if window is not None:
+                tagged &= window.dates
+            condition &= Q(pk__in=backend.matching_ids([group], window=window)) | tagged
         return self.filter(condition).annotate(rank=backend.rank(query.groups))
 
     def by_relevance(self):
@@ -529,11 +592,28 @@ class ArticleQuerySet(models.QuerySet):
         return self.order_by(models.F("published_on").asc(nulls_last=True), "id")
 
     def related_to(self, article, limit=5):
-        """Published articles sharing the most actors and territories with `article`."""
-        actor_ids = list(article.actors.values_list("pk", flat=True))
-        territory_ids = list(article.territories.values_list("pk", flat=True))
+        """Published articles sharing the most actors and territories with `article`,
+        the newest first among those sharing as many.
+
+        Only the RELATED_PER_TAG newest articles of each of its tags are candidates: a
+        popular actor has tens of thousands, and scoring them all to show five made the
+        article page as slow as the actor's coverage is large. An article sharing a rare
+        tag is always a candidate; one sharing only popular tags is once it is recent.
+        Reads the tags from `article`'s prefetch when the page made one.
+        """
+        actor_ids = [actor.pk for actor in article.actors.all()]
+        territory_ids = [territory.pk for territory in article.territories.all()]
         if not actor_ids and not territory_ids:
             return self.none()
+        parts = [
+            _newest_tagged(links, field, ids, RELATED_PER_TAG)
+            for links, field, ids in (
+                (ArticleActor, "actor", actor_ids),
+                (ArticleTerritory, "territory", territory_ids),
+            )
+            if ids
+        ]
+        candidates = parts[0].union(*parts[1:])
         shared_actors = (
             ArticleActor.objects.filter(article=OuterRef("pk"), actor__in=actor_ids)
             .order_by()
@@ -551,14 +631,32 @@ class ArticleQuerySet(models.QuerySet):
         return (
             self.published()
             .exclude(pk=article.pk)
-            .filter(Q(actor_links__actor__in=actor_ids) | Q(territory_links__territory__in=territory_ids))
-            .distinct()
+            .filter(pk__in=candidates)
             .annotate(
                 shared=Coalesce(Subquery(shared_actors), Value(0))
                 + Coalesce(Subquery(shared_territories), Value(0))
             )
             .order_by("-shared", models.F("published_on").desc(nulls_last=True), "-id")[:limit]
         )
+
+
+# Candidates for related articles per shared tag (ArticleQuerySet.related_to).
+RELATED_PER_TAG = 300
+
+
+def _newest_tagged(links, field, ids, n):
+    """Ids of the `n` newest articles tagged with each of `ids` (`field` of the `links` model).
+
+    "Newest" by id, the order articles entered the archive: each tag's share is a range
+    of its (tag, article) index, from its n-th highest article id up, read without
+    touching the articles. A tag with fewer than n articles gives them all.
+    """
+    condition = Q()
+    for pk in ids:
+        nth_newest = links.objects.filter(**{field: pk}).order_by("-article").values("article")[n - 1 : n]
+        floor = Coalesce(Subquery(nth_newest), Value(0), output_field=models.BigIntegerField())
+        condition |= Q(**{field: pk}, article__gte=floor)
+    return links.objects.filter(condition).order_by().values("article")
 
 
 def _tagged_with(entities):
@@ -717,13 +815,30 @@ class Article(models.Model):
         return [p.strip() for p in re.split(r"\n\s*\n", self.body) if p.strip()]
 
 
+class TagLinkQuerySet(models.QuerySet):
+    """Tag rows written in bulk (the admin's tagging action) send no post_save: tell the
+    cached public numbers (archive.stats) here."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = super().bulk_create(objs, *args, **kwargs)
+        if objs:
+            stats.changed()
+        return objs
+
+    def update(self, **kwargs):
+        count = super().update(**kwargs)
+        if count:
+            stats.changed()
+        return count
+
+
 class ArticleActor(models.Model):
     """An actor an article is about. PROTECT: a tagged actor cannot be deleted."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="actor_links")
     actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="article_links")
 
-    objects = OwnerKeyManager("article", "actor")
+    objects = OwnerKeyManager.from_queryset(TagLinkQuerySet)("article", "actor")
 
     class Meta:
         ordering = ["article", "actor"]
@@ -751,7 +866,7 @@ class ArticleTerritory(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="territory_links")
     territory = models.ForeignKey(Territory, on_delete=models.PROTECT, related_name="article_links")
 
-    objects = OwnerKeyManager("article", "territory")
+    objects = OwnerKeyManager.from_queryset(TagLinkQuerySet)("article", "territory")
 
     class Meta:
         ordering = ["article", "territory"]
@@ -828,6 +943,9 @@ class SearchDocument(models.Model):
     lead = models.TextField(blank=True)
     body = models.TextField(blank=True)
     byline = models.TextField(blank=True)
+    # The article's period tokens (archive.search.plan.period_tokens). Nullable so that
+    # adding it to a large archive is a quick ALTER TABLE instead of a table copy.
+    period = models.TextField(null=True, blank=True)
     vector = SearchVectorField(null=True, editable=False)
 
     def __str__(self):

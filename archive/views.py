@@ -17,8 +17,10 @@ from archive.facets import active_filters, article_facets
 from archive.exports import ArticleFeed, csv_response
 from archive.filters import ArticleFilter, EntityIndexFilter, HighlightForm
 from archive.models import Actor, Article, Source, Territory
+from archive.pagination import ArchivePaginator
 from archive.search.aliases import expand
 from archive.search.highlight import decorate, highlight
+from archive.search.plan import total_published
 from archive.serializers import article_json, entity_json
 
 
@@ -70,9 +72,13 @@ class ListFormatsMixin:
             link = f"{self.request.path}?{page_query.urlencode()}" if page_query else self.request.path
             return ArticleFeed(self.feed_title(), link, self.object_list)(self.request)
         page = context["page_obj"]
+        paginator = page.paginator
         return JsonResponse(
             {
-                "count": page.paginator.count,
+                # An estimate when "count_estimated" (archive.search.plan); "pages" can be
+                # fewer than count / page size when a relevance ranking is partial.
+                "count": getattr(paginator, "total", paginator.count),
+                "count_estimated": getattr(paginator, "estimated", False),
                 "next": self._page_url(page.next_page_number()) if page.has_next() else None,
                 "previous": self._page_url(page.previous_page_number()) if page.has_previous() else None,
                 "results": [self.to_json(obj) for obj in page.object_list],

@@ -241,3 +241,30 @@ def test_publishing_a_draft_makes_it_appear(client, archive):
     Article.objects.filter(slug="quokkagate-draft").update(status=Article.Status.PUBLISHED)
     assert client.get("/articles/quokkagate-draft/").status_code == 200
     assert client.get("/articles/", {"format": "json"}).json()["count"] == 3
+
+
+def test_withdrawing_an_article_drops_it_from_every_count_at_once(client, archive):
+    # Every page first, so that the archive's numbers are counted and cached
+    # (archive.stats); the withdrawal must not leave a cached number counting it.
+    for path in PUBLIC_PAGES:
+        client.get(path)
+    article = Article.objects.get(slug="talks-stall")
+    article.status = Article.Status.WITHDRAWN
+    article.save()
+
+    assertContains(
+        client.get("/"),
+        '<p class="lede">1 article from 1 source, about 1 actor and 1 territory'
+        " — every place under each name its claimants use.</p>",
+        html=True,
+    )
+    response = client.get("/articles/")
+    assert listed_titles(response) == ["Talks resume"]
+    for facet, label in [("source", "The Japan Times"), ("actor", "Japan"), ("territory", "Kuril Islands")]:
+        assert [item[:2] for item in facet_items(response, facet)] == [(label, 1)]
+    assert [item[:2] for item in facet_items(response, "year")] == [("2016", 1)]
+    assert client.get("/articles/", {"format": "json"}).json()["count"] == 1
+    for path, slug in [("/actors/", "japan"), ("/territories/", "kurils"), ("/sources/", "japan-times")]:
+        results = client.get(path, {"format": "json"}).json()["results"]
+        assert {entity["slug"]: entity["article_count"] for entity in results}[slug] == 1
+        assertContains(client.get(f"{path}{slug}/"), '<h2 id="entity-articles-title">1 article</h2>', html=True)

@@ -11,7 +11,7 @@ import pytest
 from archive.models import Actor, Source, Territory
 from tests.conftest import make_actor, make_article, make_source, make_territory
 
-LIST_KEYS = {"count", "next", "previous", "results"}
+LIST_KEYS = {"count", "count_estimated", "next", "previous", "results"}
 ARTICLE_KEYS = {
     "slug",
     "title",

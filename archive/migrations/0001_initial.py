@@ -5,7 +5,7 @@ import django.contrib.postgres.search
 import django.db.models.deletion
 from django.db import migrations, models
 
-from archive.search import schema
+from archive.migrations import _search_v1
 
 
 class Migration(migrations.Migration):
@@ -340,6 +340,6 @@ class Migration(migrations.Migration):
             model_name='territoryname',
             constraint=models.CheckConstraint(condition=models.Q(('name', ''), _negated=True), name='territory_name_not_empty'),
         ),
-        # The full-text index objects the schema editor cannot make (archive.search.schema).
-        migrations.RunPython(schema.create, schema.drop),
+        # The full-text index objects the schema editor cannot make, as they were then.
+        migrations.RunPython(_search_v1.create, _search_v1.drop),
     ]

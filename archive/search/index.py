@@ -6,10 +6,13 @@ ArticleQuerySet. The database then keeps its own index in step (FTS5 and tsvecto
 triggers), in the same transaction as the write.
 """
 
+from archive.search.plan import period_tokens
 from archive.search.text import term_string
 
 # The article fields search reads; a write that touches none of them needs no re-indexing.
-INDEXED_FIELDS = frozenset({"title", "lead", "body", "byline"})
+INDEXED_FIELDS = frozenset({"title", "lead", "body", "byline", "published_on", "date_precision"})
+# The search document's columns an upsert rewrites.
+DOCUMENT_FIELDS = ["body", "byline", "lead", "period", "title"]
 
 
 def search_document(article):
@@ -21,6 +24,7 @@ def search_document(article):
         lead=term_string(article.lead),
         body=term_string(article.body),
         byline=term_string(article.byline),
+        period=period_tokens(article.published_on, article.date_precision),
     )
 
 
@@ -43,7 +47,7 @@ def _upsert(model, documents):
         documents,
         update_conflicts=True,
         unique_fields=["article"],
-        update_fields=sorted(INDEXED_FIELDS),
+        update_fields=DOCUMENT_FIELDS,
     )
 
 

@@ -22,6 +22,7 @@ from tqdm import tqdm
 
 from archive.models import Actor, Article, Source, Territory
 from archive.search import schema
+from archive.search.plan import period_tokens
 from archive.search.text import stem
 
 VOCABULARY = 30_000
@@ -236,6 +237,10 @@ def _article_values(row, now):
     return values
 
 
+def _period(row):
+    return period_tokens(row["published_on"], row["date_precision"])
+
+
 class _SQLiteWriter:
     """executemany in large transactions; FTS5 rebuilt once at the end."""
 
@@ -253,8 +258,9 @@ class _SQLiteWriter:
                 [_article_values(r, now) for r in rows],
             )
             cursor.executemany(
-                "INSERT INTO archive_searchdocument (article_id, title, lead, body, byline) VALUES (%s, %s, %s, %s, %s)",
-                [(r["id"], *r["terms"]) for r in rows],
+                "INSERT INTO archive_searchdocument (article_id, title, lead, body, byline, period)"
+                " VALUES (%s, %s, %s, %s, %s, %s)",
+                [(r["id"], *r["terms"], _period(r)) for r in rows],
             )
             cursor.executemany(
                 "INSERT INTO archive_articleactor (article_id, actor_id) VALUES (%s, %s)",
@@ -267,7 +273,7 @@ class _SQLiteWriter:
 
     def after(self):
         with connection.cursor() as cursor:
-            cursor.execute("INSERT INTO archive_article_fts(archive_article_fts) VALUES ('rebuild')")
+            cursor.execute(schema.SQLITE_REBUILD)
             for statement in schema.SQLITE_TRIGGERS:
                 cursor.execute(statement)
             cursor.execute("ANALYZE")
@@ -288,9 +294,11 @@ class _PostgreSQLWriter:
                 for r in rows:
                     copy.write_row(_article_values(r, now))
             # The vector is computed by the table's trigger, as for every other write.
-            with raw.copy("COPY archive_searchdocument (article_id, title, lead, body, byline) FROM STDIN") as copy:
+            with raw.copy(
+                "COPY archive_searchdocument (article_id, title, lead, body, byline, period) FROM STDIN"
+            ) as copy:
                 for r in rows:
-                    copy.write_row((r["id"], *r["terms"]))
+                    copy.write_row((r["id"], *r["terms"], _period(r)))
             with raw.copy("COPY archive_articleactor (article_id, actor_id) FROM STDIN") as copy:
                 for r in rows:
                     for a in r["actors"]:

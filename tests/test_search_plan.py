@@ -1,0 +1,122 @@
+"""Searches planned by size (archive.search.plan): a very common query is read in a window
+of the newest months inside the index, and pages say its total is an estimate."""
+
+import datetime
+
+import pytest
+
+from archive.models import Article
+from archive.search import plan
+from archive.search.query import parse
+from tests.conftest import make_actor, make_article
+
+pytestmark = pytest.mark.django_db
+
+
+def test_period_tokens():
+    assert plan.period_tokens(datetime.date(2016, 5, 9), "day") == "_y2016 _m201605"
+    assert plan.period_tokens(datetime.date(2016, 5, 1), "month") == "_y2016 _m201605"
+    assert plan.period_tokens(datetime.date(2016, 1, 1), "year") == "_y2016"
+    assert plan.period_tokens(None, "unknown") == ""
+
+
+def test_round_estimate():
+    assert plan.round_estimate(312_345) == 310_000
+    assert plan.round_estimate(1_049) == 1_000
+    assert plan.round_estimate(87) == 87
+
+
+def test_the_index_carries_period_tokens_and_a_reader_cannot_type_them():
+    article = make_article(title="Talks resume", published_on=datetime.date(2020, 3, 4))
+    assert list(Article.objects.search(parse("talks")).values_list("pk", flat=True)) == [article.pk]
+    window = plan.Window(("_m202003",), datetime.date(2020, 3, 1), None, 1)
+    assert list(Article.objects.search(parse("talks"), window=window)) == [article]
+    elsewhere = plan.Window(("_m202004",), datetime.date(2020, 4, 1), None, 1)
+    assert list(Article.objects.search(parse("talks"), window=elsewhere)) == []
+    # "_m202003" reaches the parser as the word "m202003", which no text contains.
+    assert list(Article.objects.search(parse("_m202003"))) == []
+    assert list(Article.objects.search(parse("talks _y2020"))) == []
+
+
+def test_a_changed_date_moves_the_article_to_its_new_period():
+    article = make_article(title="Talks resume", published_on=datetime.date(2020, 3, 4))
+    article.published_on = datetime.date(2021, 7, 1)
+    article.save()
+    window = plan.Window(("_y2021",), datetime.date(2021, 1, 1), None, 1)
+    assert list(Article.objects.search(parse("talks"), window=window)) == [article]
+    Article.objects.filter(pk=article.pk).update(published_on=datetime.date(2019, 1, 5))
+    assert list(Article.objects.search(parse("talks"), window=window)) == []
+
+
+def test_windows_take_whole_years_as_year_tokens(monkeypatch):
+    months = [(2019, m, 10) for m in range(1, 13)] + [(2020, m, 10) for m in range(1, 4)]
+    monkeypatch.setattr(plan, "month_histogram", lambda: months)
+    window = plan.choose_window(estimate=1000, wanted=100)  # the newest tenth: March 2020 and February
+    assert window.tokens == ("_m202002", "_m202003")
+    assert window.start == datetime.date(2020, 2, 1)
+    window = plan.choose_window(estimate=1000, wanted=700)  # eleven months: all of 2020 there is, May on in 2019
+    assert window.tokens == ("_m201905", "_m201906", "_m201907", "_m201908",
+                             "_m201909", "_m201910", "_m201911", "_m201912", "_y2020")  # fmt: skip
+    assert plan.choose_window(estimate=1000, wanted=900) is None  # nearly everything: no window
+    oldest = plan.choose_window(estimate=1000, wanted=100, newest=False)
+    assert oldest.tokens == ("_m201901", "_m201902") and oldest.end == datetime.date(2019, 2, 28)
+
+
+@pytest.fixture
+def common_word(monkeypatch):
+    """Forty articles with the same word, one a month; the plan is told it is very common."""
+    monkeypatch.setattr(plan, "EXACT_LIMIT", 5)
+    monkeypatch.setattr(plan, "CANDIDATES", 8)
+    monkeypatch.setattr(plan, "estimate", lambda query, using="default": 40 if query else 0)
+    actor = make_actor(name="Envoy", slug="envoy")
+    articles = []
+    for i in range(40):
+        day = datetime.date(2015 + i // 12, i % 12 + 1, 10)
+        articles.append(
+            make_article(title=f"Summit report {i}", published_on=day, actors=[actor] if i % 10 == 0 else [])
+        )
+    return articles
+
+
+def test_a_very_common_word_is_ranked_in_the_newest_months(client, common_word):
+    data = client.get("/articles/?q=summit&format=json").json()
+    assert data["count_estimated"] is True and data["count"] == 40
+    # A page of 25 needs a window of the newest 25 months, and every result is in it.
+    slugs = [r["slug"] for r in data["results"]]
+    assert sorted(slugs) == sorted(a.slug for a in common_word[-25:])
+    page = client.get("/articles/?q=summit")
+    assert "about" in page.content.decode() and "Ranked by relevance among the newest" in page.content.decode()
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest"])
+def test_date_order_in_a_window_is_the_whole_result_in_date_order(client, common_word, sort):
+    expected = [a.slug for a in (reversed(common_word) if sort == "newest" else common_word)]
+    seen = []
+    for page in (1, 2):
+        data = client.get(f"/articles/?q=summit&sort={sort}&format=json&page={page}").json()
+        seen += [r["slug"] for r in data["results"]]
+    assert seen == expected[: len(seen)] and len(seen) == 40
+
+
+def test_filters_that_thin_a_window_widen_it(client, common_word):
+    data = client.get("/articles/?q=summit&actor=envoy&sort=newest&format=json").json()
+    assert [r["slug"] for r in data["results"]] == [common_word[i].slug for i in (30, 20, 10, 0)]
+
+
+def test_exports_read_every_match(client, common_word):
+    response = client.get("/articles/?q=summit&format=csv")
+    rows = b"".join(response.streaming_content).decode().strip().splitlines()
+    assert len(rows) == 41
+
+
+def test_drafts_stay_out_of_windows(client, common_word):
+    Article.objects.filter(pk=common_word[-1].pk).update(status=Article.Status.DRAFT)
+    data = client.get("/articles/?q=summit&sort=newest&format=json").json()
+    assert common_word[-1].slug not in [r["slug"] for r in data["results"]]
+    assert data["results"][0]["slug"] == common_word[-2].slug
+
+
+def test_estimates_come_from_the_engine(seed_archive):
+    # The seed archive's five articles all say "Japan"; a word no article has is rare.
+    assert plan.estimate(parse("japan"), "default") >= 1
+    assert plan.estimate(parse("zzzyzzx"), "default") <= 5
