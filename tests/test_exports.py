@@ -1,13 +1,18 @@
 """Exports of a whole result: CSV streamed, Atom feeds of any list, and their links."""
 
 import csv
+import datetime
 import io
 import xml.etree.ElementTree as ET
 
 import pytest
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from archive import exports
 from archive.models import Article
-from tests.conftest import make_actor, make_article
+from tests.conftest import make_actor, make_article, make_source, make_territory
 
 pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -38,6 +43,93 @@ def test_csv_rows_carry_tags_and_dates(client):
     assert row["actors"] == "Vladimir Putin"
     assert row["published_on"] == "2016-12"
     assert row["date_precision"] == "month"
+
+
+def test_csv_rows_carry_every_column_as_the_article_page_shows_it(client):
+    russia, japan = make_actor(name="Russia"), make_actor(name="Japan")
+    abe = make_actor(name="Abe Shinzo", kind="person")
+    kurils = make_territory(
+        name="Kuril Islands",
+        slug="kurils",
+        names=[
+            {"name": "Southern Kurils", "language": "en", "used_by": russia, "preferred": True},
+            {"name": "Northern Territories", "language": "en", "used_by": japan, "preferred": True},
+            {"name": "Northern Territories", "language": "ja", "used_by": japan, "preferred": True},
+            {"name": "Chishima", "language": "ja"},
+            {"name": "Kuril Islands", "language": "ru", "preferred": True},
+        ],
+    )
+    iturup = make_territory(name="Iturup", slug="iturup")
+    tass = make_source(name="TASS", slug="tass")
+    make_article(
+        slug="talks",
+        title="Talks on the islands",
+        source=tass,
+        byline="Staff",
+        dateline="MOSCOW",
+        language="ru",
+        published_on=datetime.date(2016, 12, 15),
+        actors=[russia, abe, japan],
+        territories=[kurils, iturup],
+    )
+    (row,) = _csv(client.get("/articles/", {"format": "csv"}))
+    assert row == {
+        "slug": "talks",
+        "title": "Talks on the islands",
+        "url": "http://testserver/articles/talks/",
+        "source": "TASS",
+        "source_slug": "tass",
+        "published_on": "2016-12-15",
+        "date_precision": "day",
+        "byline": "Staff",
+        "dateline": "MOSCOW",
+        "language": "ru",
+        # Names in order; a disputed territory under the preferred name of each side.
+        "actors": "Abe Shinzo; Japan; Russia",
+        "territories": "Iturup; Kuril Islands / Northern Territories / Southern Kurils",
+    }
+    assert row["territories"].split("; ")[1] == kurils.label
+
+
+def test_csv_urls_are_the_articles_own_addresses_in_any_script(client):
+    for slug in ("plain-ascii", "переговоры-в-токио", "東京会談"):
+        make_article(slug=slug)
+    rows = _csv(client.get("/articles/", {"format": "csv"}, HTTP_HOST="localhost"))
+    assert {row["url"] for row in rows} == {
+        "http://localhost" + Article.objects.get(slug=slug).get_absolute_url()
+        for slug in ("plain-ascii", "переговоры-в-токио", "東京会談")
+    }
+
+
+def test_csv_rows_without_source_date_or_tags_are_blank_there(client):
+    make_article(slug="bare", title="Bare")
+    (row,) = _csv(client.get("/articles/", {"format": "csv"}))
+    assert (row["source"], row["source_slug"], row["published_on"], row["actors"], row["territories"]) == (
+        ("", "", "", "", "")
+    )
+    assert row["date_precision"] == "unknown"
+
+
+def test_a_long_export_keeps_order_and_tags_across_chunks_in_queries_per_chunk(client, monkeypatch):
+    monkeypatch.setattr(exports, "_CHUNK", 4)
+    actors = [make_actor(name=f"Actor {i}") for i in range(3)]
+    islands = make_territory(name="Islands", names=[{"name": "Isles", "language": "en", "preferred": True}])
+    for i in range(10):
+        make_article(
+            slug=f"a-{i}", published_on=datetime.date(2020, 1, i + 1), actors=actors[: i % 3 + 1], territories=[islands]
+        )
+    with CaptureQueriesContext(connection) as captured:
+        rows = _csv(client.get("/articles/", {"format": "csv"}))
+    assert [row["slug"] for row in rows] == [f"a-{i}" for i in reversed(range(10))]
+    for row in rows:
+        i = int(row["slug"][2:])
+        assert row["actors"] == "; ".join(f"Actor {n}" for n in range(i % 3 + 1))
+        assert row["territories"] == "Islands / Isles"
+    # Per chunk of articles: their actors' names, their territories. Once: the
+    # territories' labels (a territory and its names). Whatever the number of rows.
+    reads = [q for q in captured.captured_queries if q["sql"].lstrip().upper().startswith(("SELECT", "DECLARE"))]
+    assert len([q for q in reads if "archive_articleactor" in q["sql"]]) == 3
+    assert len([q for q in reads if "archive_territoryname" in q["sql"]]) == 1
 
 
 def test_csv_cells_cannot_run_as_spreadsheet_formulas(client):

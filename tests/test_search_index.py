@@ -119,3 +119,44 @@ def test_the_admin_search_uses_the_archive_search(client):
     assert [a.slug for a in response.context["cl"].result_list] == ["draft-negotiations"]
     odd = client.get("/admin/archive/article/", {"q": '"unbalanced -'})
     assert odd.status_code == 200
+
+
+def test_a_bulk_load_is_searchable_at_once_with_every_field_indexed(client):
+    Article.objects.bulk_create(
+        [
+            Article(slug=f"load-{i}", title=f"Load {i}", lead="Zanzibar talks.", byline="Quixotic Writer",
+                    body="First.\n\nThe wharves of Mombasa.", status=Article.Status.PUBLISHED)
+            for i in range(620)
+        ]
+    )  # fmt: skip
+    assert SearchDocument.objects.count() == 620
+    for word in ("zanzibar", "mombasa", "quixotic", "load"):
+        response = client.get("/articles/", {"q": word, "format": "json", "exact": "1"})
+        assert response.json()["count"] == 620, word
+    one = Article.objects.get(slug="load-7")
+    assert one.content_hash == one.compute_content_hash()
+    assert (one.search_document.title, one.search_document.body) == ("load 7", "first the wharv of mombasa")
+
+
+def test_a_bulk_load_that_fails_to_index_leaves_no_articles_behind(monkeypatch):
+    from archive.search import index
+
+    def failing(article):
+        raise RuntimeError("indexing failed")
+
+    monkeypatch.setattr(index, "search_document", failing)
+    with pytest.raises(RuntimeError):
+        Article.objects.bulk_create([Article(slug="orphan", title="Orphan", status=Article.Status.PUBLISHED)])
+    assert not Article.objects.filter(slug="orphan").exists()
+
+
+def test_bulk_create_with_conflicts_allowed_rewrites_existing_documents(client):
+    article = make_article(slug="kept", title="Zanzibar")
+    Article.objects.bulk_create(
+        [Article(pk=article.pk, slug="kept", title="Quixotic", status=Article.Status.PUBLISHED)],
+        update_conflicts=True,
+        unique_fields=["pk"],
+        update_fields=["title"],
+    )
+    assert found(client, "quixotic") == {"kept"}
+    assert found(client, "zanzibar") == set()

@@ -6,6 +6,8 @@ ArticleQuerySet. The database then keeps its own index in step (FTS5 and tsvecto
 triggers), in the same transaction as the write.
 """
 
+from django.db import connections, router, transaction
+
 from archive.search.plan import period_tokens
 from archive.search.text import term_string
 
@@ -28,10 +30,22 @@ def search_document(article):
     )
 
 
-def index_articles(articles, batch_size=500):
-    """Write (or rewrite) the search documents of `articles` in bulk upserts."""
+def index_articles(articles, batch_size=500, created=False):
+    """Write (or rewrite) the search documents of `articles` in bulk upserts.
+
+    `created` says the articles were just inserted, so that none has a document yet
+    (ArticleQuerySet.bulk_create): on PostgreSQL their documents are then streamed in with
+    COPY, which the database turns into vectors and index entries while the next ones
+    are made. (On SQLite, plain per-row inserts measured slower than these multi-row
+    upserts: FTS5 flushes its pending terms at every statement.)
+    """
     from archive.models import SearchDocument
 
+    connection = connections[router.db_for_write(SearchDocument)]
+    if created and connection.vendor == "postgresql":
+        with transaction.atomic(using=connection.alias, savepoint=False):
+            _copy(connection, SearchDocument, (search_document(article) for article in articles))
+        return
     batch = []
     for article in articles:
         batch.append(search_document(article))
@@ -49,6 +63,30 @@ def _upsert(model, documents):
         unique_fields=["article"],
         update_fields=DOCUMENT_FIELDS,
     )
+
+
+def _copy(connection, model, documents):
+    table = model._meta.db_table
+    fields = [model._meta.get_field(name) for name in ("article", *DOCUMENT_FIELDS)]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    with connection.cursor() as cursor:
+        # GIN queues new entries in a pending list, which searches read like the rest of
+        # the index, and merges it in whenever it passes gin_pending_list_limit (4 MB by
+        # default): every few hundred articles of a bulk load. Merging 64 MB at a time,
+        # and what is left at the end, costs the database a fifth less per article, and
+        # leaves no pending list behind to slow the searches that follow.
+        cursor.execute("SET LOCAL gin_pending_list_limit = '64MB'")
+        # psycopg's own cursor: Django's has no COPY. The vector is the trigger's, as always.
+        with cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} ({columns}) FROM STDIN") as copy:
+            for document in documents:
+                copy.write_row([getattr(document, field.attname) for field in fields])
+        cursor.execute("SET LOCAL gin_pending_list_limit TO DEFAULT")
+        cursor.execute(
+            "SELECT gin_clean_pending_list(i.indexrelid) FROM pg_index i"
+            " JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam"
+            " WHERE i.indrelid = %s::regclass AND a.amname = 'gin'",
+            [table],
+        )
 
 
 def on_article_saved(sender, instance, raw=False, update_fields=None, **kwargs):

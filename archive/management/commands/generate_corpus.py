@@ -2,7 +2,8 @@
 
 For measuring Chancery at scale. The same seed gives the same archive. Articles are
 about 450 words, long-tailed, drawn from English word frequencies (wordfreq's list), dated
-mostly in recent years, a few per cent drafts, each tagged with a few actors and
+mostly in recent years and in the order of their ids (as an archive that grows by daily
+imports is), a few per cent drafts, each tagged with a few actors and
 territories whose popularity is skewed as in real coverage.
 
 Loading is bulk: COPY on PostgreSQL, executemany on SQLite, in large transactions, with
@@ -46,17 +47,10 @@ class Command(BaseCommand):
     def handle(self, *args, articles, seed, sources, actors, territories, drafts, batch, verbosity, **options):
         if articles < 1:
             raise CommandError("--articles must be at least 1.")
-        try:
-            import wordfreq
-        except ImportError:
-            raise CommandError("generate_corpus needs wordfreq: python -m pip install -r requirements-dev.txt") from None
         started = time.monotonic()
         rng = random.Random(seed)
-        words = [w for w in wordfreq.top_n_list("en", VOCABULARY * 2) if re.fullmatch("[a-z]+", w)][:VOCABULARY]
-        weights = [wordfreq.word_frequency(w, "en") for w in words]
-        self.stdout.write(f"Drawing {POOL_WORDS:,} words from {len(words):,} English words by frequency…")
-        pool = rng.choices(range(len(words)), weights=weights, k=POOL_WORDS)
-        stems = [stem(w) for w in words]
+        self.stdout.write(f"Drawing {POOL_WORDS:,} words from {VOCABULARY:,} English words by frequency…")
+        words, stems, pool = _vocabulary(rng, POOL_WORDS)
 
         run = 1  # slugs unique across runs, even of the same seed
         while Source.objects.filter(slug__startswith=f"gen{seed}-r{run}-").exists():
@@ -68,7 +62,9 @@ class Command(BaseCommand):
 
         writer = _PostgreSQLWriter() if connection.vendor == "postgresql" else _SQLiteWriter()
         first_id = (Article.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
-        generator = _ArticleGenerator(rng, words, stems, pool, source_ids, actor_ids, territory_ids, drafts, seed)
+        generator = _ArticleGenerator(
+            rng, words, stems, pool, source_ids, actor_ids, territory_ids, drafts, seed
+        ).in_date_order(articles)
         progress = tqdm(total=articles, unit="article", disable=verbosity == 0)
         writer.before()
         try:
@@ -89,6 +85,36 @@ class Command(BaseCommand):
                 f"the archive now has {Article.objects.count():,}."
             )
         )
+
+
+def _vocabulary(rng, pool_words):
+    """English words, their stems, and `pool_words` of them drawn by frequency (as indexes)."""
+    try:
+        import wordfreq
+    except ImportError:
+        raise CommandError("generate_corpus needs wordfreq: python -m pip install -r requirements-dev.txt") from None
+    words = [w for w in wordfreq.top_n_list("en", VOCABULARY * 2) if re.fullmatch("[a-z]+", w)][:VOCABULARY]
+    weights = [wordfreq.word_frequency(w, "en") for w in words]
+    pool = rng.choices(range(len(words)), weights=weights, k=pool_words)
+    return words, [stem(w) for w in words], pool
+
+
+def synthetic_articles(count, *, slug_prefix, seed=1, pool_words=300_000):
+    """`count` unsaved articles written like the corpus's, in the archive's own sources.
+
+    For measuring the application's write path (the benchmark's ingest figure), which
+    does not tag: the articles carry their text, dates and status only.
+    """
+    rng = random.Random(seed)
+    words, stems, pool = _vocabulary(rng, pool_words)
+    sources = list(Source.objects.order_by("pk").values_list("pk", flat=True)[:300]) or [None]
+    generator = _ArticleGenerator(rng, words, stems, pool, sources, [None], [None], drafts=3.0, seed=seed)
+    fields = ("title", "source_id", "byline", "dateline", "published_on", "date_precision", "lead", "body", "status")
+    articles = []
+    for i in range(count):
+        row = generator.article(i)
+        articles.append(Article(slug=f"{slug_prefix}-{i}", editors_note="Synthetic.", **{f: row[f] for f in fields}))
+    return articles
 
 
 class _Reference:
@@ -150,6 +176,14 @@ class _ArticleGenerator:
         self.actor_weights = [1 / (i + 1) ** 0.9 for i in range(len(actor_ids))]
         self.territory_weights = [1 / (i + 1) ** 0.9 for i in range(len(territory_ids))]
         self.source_weights = [1 / (i + 1) ** 0.7 for i in range(len(source_ids))]
+        self.offsets = None
+
+    def in_date_order(self, count):
+        """Date the next `count` articles in order, as an archive that grows by daily
+        imports does: later articles, later dates (and higher ids)."""
+        # Skewed to recent years: the square root of a uniform draw leans late.
+        self.offsets = iter(sorted(int(self.days * self.rng.random() ** 0.5) for _ in range(count)))
+        return self
 
     def _slice(self, n):
         start = self.rng.randrange(len(self.pool) - n)
@@ -180,8 +214,8 @@ class _ArticleGenerator:
             paragraphs.append(text)
             terms.append(paragraph_terms)
             i += n
-        # Dates skewed to recent years: the square root of a uniform draw leans late.
-        day = datetime.date(START_YEAR, 1, 1) + datetime.timedelta(days=int(self.days * rng.random() ** 0.5))
+        offset = next(self.offsets) if self.offsets else int(self.days * rng.random() ** 0.5)
+        day = datetime.date(START_YEAR, 1, 1) + datetime.timedelta(days=offset)
         precision = rng.choices(["day", "month", "year", "unknown"], weights=[90, 6, 2, 2])[0]
         published_on = {
             "day": day,
@@ -318,4 +352,7 @@ class _PostgreSQLWriter:
                 cursor.execute(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
                 )
-            cursor.execute("ANALYZE")
+            # VACUUM sets the visibility map of the new rows; without it every index-only
+            # scan (related articles through the tag indexes, counts) visits the table too.
+            # It cannot run in a transaction: inside one (the tests'), statistics only.
+            cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
