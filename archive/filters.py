@@ -217,8 +217,8 @@ class ArticleFilter(django_filters.FilterSet):
         if sort == "relevance" and query is not None:
             return queryset.by_relevance()
         if sort == "oldest":
-            return queryset.oldest_first()
-        return queryset.newest_first()
+            return queryset.oldest_first(matches=query is not None)
+        return queryset.newest_first(matches=query is not None)
 
     def selected(self, name):
         """The values currently given for a parameter (repeatable ones included)."""

@@ -8,12 +8,14 @@ or territory is refused (PROTECT) instead of silently untagging articles.
 
 import datetime
 import hashlib
+import math
 import re
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
-from django.db import models
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Value
+from django.db import models, transaction
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -70,9 +72,48 @@ class EntityQuerySet(models.QuerySet):
     articles_path: str = ""
     article_path: str = ""
 
-    def articles_of(self, entity):
-        """The published articles about `entity` (or, for a source, from it)."""
-        return Article.objects.published().filter(**{self.article_path: entity})
+    def articles_of(self, entity, *, semi_join=False):
+        """The published articles about `entity` (or, for a source, from it).
+
+        `semi_join`: tags tested with EXISTS instead of joined, for a page of a tag that is
+        on a large share of the archive. SQLite then walks the date index and probes each
+        article's tags, finding a page within a few hundred rows; for a join it starts
+        from the tag index (the statistics say a tag has a thousand articles, not two
+        hundred thousand) and sorts every one of them. PostgreSQL plans both alike.
+        """
+        articles = Article.objects.published()
+        link = self._tag_link()
+        if not semi_join or link is None:
+            return articles.filter(**{self.article_path: entity})
+        model, field = link
+        return articles.filter(Exists(model.objects.filter(article=OuterRef("pk"), **{field: entity})))
+
+    def _tag_link(self):
+        """(link model, its field for this entity) for tags; None for sources."""
+        if "__" not in self.articles_path:
+            return None
+        relation = self.model._meta.get_field(self.articles_path.split("__")[0])
+        return relation.related_model, relation.field.name
+
+    def published_article_counts(self) -> dict[int, int]:
+        """{pk: published articles} of every entity that has any: the numbers of
+        `with_article_counts()`, counted from indexes alone (archive.stats caches them).
+
+        A tag's count is its links less those to unpublished articles: the links are
+        counted in the tag index, and the unpublished articles found in the status index,
+        where a join would read a million articles for their status.
+        """
+        link = self._tag_link()
+        if link is None:
+            rows = Article.objects.published().exclude(**{f"{self.article_path}": None}).values_list(self.article_path)
+            return dict(rows.annotate(n=Count("*")).order_by())
+        model, field = link
+        links = model.objects.values_list(field).annotate(n=Count("*")).order_by()
+        counts = dict(links)
+        hidden = [status for status in Article.Status.values if status != Article.Status.PUBLISHED]
+        for pk, n in links.filter(article__in=Article.objects.filter(status__in=hidden).values("pk")):
+            counts[pk] -= n
+        return {pk: n for pk, n in counts.items() if n}
 
     def with_article_counts(self):
         """Annotate `article_count`: published articles only, never drafts or withdrawn.
@@ -95,14 +136,20 @@ class EntityQuerySet(models.QuerySet):
         return clone
 
     def top_covered(self, limit):
-        """The `limit` with the most published articles, most first and then by name, each
-        with `article_count`: `most_covered()[:limit]` from the cached counts (one query)."""
-        counts = sorted(stats.article_counts(self.model).items(), key=lambda item: -item[1])
-        if not counts:
+        """`most_covered()[:limit]` from the cached counts (archive.stats)."""
+        return self.ranked(stats.article_counts(self.model), limit)
+
+    def ranked(self, counts: dict[int, int], limit: int) -> list:
+        """The `limit` with the highest `counts` ({pk: n}), most first and then by name,
+        each with `article_count`: one query."""
+        ordered = sorted(counts.items(), key=lambda item: -item[1])
+        if not ordered:
             return []
         # Every entity tied with the last one in, so that ties are broken by name.
-        least = counts[min(limit, len(counts)) - 1][1]
-        entities = self.filter(pk__in=[pk for pk, n in counts if n >= least]).with_cached_counts()
+        least = ordered[min(limit, len(ordered)) - 1][1]
+        entities = list(self.filter(pk__in=[pk for pk, n in ordered if n >= least]))
+        for entity in entities:
+            entity.article_count = counts[entity.pk]
         return sorted(entities, key=lambda entity: (-entity.article_count, entity.name))[:limit]
 
     def covering(self, articles):
@@ -515,8 +562,12 @@ class ArticleQuerySet(models.QuerySet):
     def bulk_create(self, objs, *args, **kwargs):
         for obj in objs:
             obj.content_hash = obj.compute_content_hash()
-        objs = super().bulk_create(objs, *args, **kwargs)
-        index_articles(objs)
+        # Unless conflicts were allowed, every row is new and so has no search document.
+        conflicts = kwargs.get("ignore_conflicts") or kwargs.get("update_conflicts") or len(args) > 1
+        # One transaction: the articles appear in search the moment they appear at all.
+        with transaction.atomic(using=self.db):
+            objs = super().bulk_create(objs, *args, **kwargs)
+            index_articles(objs, created=not conflicts)
         if any(obj.status == Article.Status.PUBLISHED for obj in objs):
             stats.changed()
         return objs
@@ -567,53 +618,66 @@ class ArticleQuerySet(models.QuerySet):
         backend = backend_for(self.db)
         plain = [group for group in query.groups if not group.entities]
         named = [group for group in query.groups if group.entities]
-        if not named:
-            return backend.match(self, plain, query.excluded, window)
-        if plain:
-            condition = Q(pk__in=backend.matching_ids(plain, query.excluded, window))
-        else:
-            condition = Q()
-            if query.excluded:
-                condition &= ~Q(pk__in=backend.matching_ids([Group(list(query.excluded))]))
+        condition = Q()
         for group in named:
             tagged = _tagged_with(group.entities)
             if window is not None:
                 tagged &= window.dates
             condition &= Q(pk__in=backend.matching_ids([group], window=window)) | tagged
+        if plain:
+            # Ranked by the words that must be in the text; the names narrow.
+            return backend.match(self, plain, query.excluded, window).filter(condition)
+        if query.excluded:
+            condition &= ~Q(pk__in=backend.matching_ids([Group(list(query.excluded))]))
         return self.filter(condition).annotate(rank=backend.rank(query.groups))
+
+    def page_rows(self, bottom, top):
+        """Rows bottom..top of this ordered list, in two queries: the ids, which an
+        index answers (the date index, or the full-text index for a search, where the
+        ranking happens), then just those rows with what the listing prefetches. In one
+        query SQLite would carry every candidate's whole text through the sort."""
+        ids = list(self.values_list("pk", flat=True)[bottom:top])
+        rows = self.model._default_manager.filter(pk__in=ids)
+        rows.query.select_related = self.query.select_related
+        rows._prefetch_related_lookups = self._prefetch_related_lookups
+        by_id = {row.pk: row for row in rows}
+        return [by_id[pk] for pk in ids]
 
     def by_relevance(self):
         return self.order_by("-rank", models.F("published_on").desc(nulls_last=True), "-id")
 
-    def newest_first(self):
+    def newest_first(self, *, matches=False):
+        """Newest first, undated last. `matches`: the rows are a search's matches, few
+        enough to sort (archive.search.plan sees to it), so the order is an expression
+        that no index provides; otherwise both databases walk the date index, probing
+        the full-text index row by row, which for a rare word means most of the archive."""
+        if matches:
+            return self.order_by(Coalesce("published_on", Value(datetime.date.min)).desc(), "-id")
         return self.order_by(models.F("published_on").desc(nulls_last=True), "-id")
 
-    def oldest_first(self):
+    def oldest_first(self, *, matches=False):
+        if matches:
+            return self.order_by(Coalesce("published_on", Value(datetime.date.max)).asc(), "id")
         return self.order_by(models.F("published_on").asc(nulls_last=True), "id")
 
     def related_to(self, article, limit=5):
         """Published articles sharing the most actors and territories with `article`,
         the newest first among those sharing as many.
 
-        Only the RELATED_PER_TAG newest articles of each of its tags are candidates: a
-        popular actor has tens of thousands, and scoring them all to show five made the
-        article page as slow as the actor's coverage is large. An article sharing a rare
-        tag is always a candidate; one sharing only popular tags is once it is recent.
+        Only the newest articles of each of its tags are candidates, RELATED_CANDIDATES
+        shared among its tags: a popular actor has tens of thousands of articles, and
+        scoring them all to show five made the page as slow as the coverage was large.
+        An article sharing a rare tag is always a candidate; one sharing only popular tags
+        is once it is recent. Candidates are then scored with every tag they share.
         Reads the tags from `article`'s prefetch when the page made one.
         """
         actor_ids = [actor.pk for actor in article.actors.all()]
         territory_ids = [territory.pk for territory in article.territories.all()]
         if not actor_ids and not territory_ids:
             return self.none()
-        parts = [
-            _newest_tagged(links, field, ids, RELATED_PER_TAG)
-            for links, field, ids in (
-                (ArticleActor, "actor", actor_ids),
-                (ArticleTerritory, "territory", territory_ids),
-            )
-            if ids
-        ]
-        candidates = parts[0].union(*parts[1:])
+        tags = [(ArticleActor, "actor", pk) for pk in actor_ids]
+        tags += [(ArticleTerritory, "territory", pk) for pk in territory_ids]
+        candidates = _newest_tagged(tags, math.ceil(RELATED_CANDIDATES / len(tags)))
         shared_actors = (
             ArticleActor.objects.filter(article=OuterRef("pk"), actor__in=actor_ids)
             .order_by()
@@ -640,23 +704,30 @@ class ArticleQuerySet(models.QuerySet):
         )
 
 
-# Candidates for related articles per shared tag (ArticleQuerySet.related_to).
-RELATED_PER_TAG = 300
+# Related articles are chosen among about this many candidates, whatever the tags
+# (ArticleQuerySet.related_to): at a million articles each costs ~10 µs on PostgreSQL.
+RELATED_CANDIDATES = 500
 
 
-def _newest_tagged(links, field, ids, n):
-    """Ids of the `n` newest articles tagged with each of `ids` (`field` of the `links` model).
+def _newest_tagged(tags, n):
+    """Ids of the `n` newest articles of each tag, a (link model, field, id) triple.
 
-    "Newest" by id, the order articles entered the archive: each tag's share is a range
-    of its (tag, article) index, from its n-th highest article id up, read without
-    touching the articles. A tag with fewer than n articles gives them all.
+    "Newest" by id, the order articles entered the archive: each tag's share is the top
+    of its range in the (tag, article) index, read without touching the articles.
+    Written as SQL because Django cannot UNION sliced querysets on SQLite, and building
+    the equivalent (one Subquery and Q per tag) cost more than running it.
     """
-    condition = Q()
-    for pk in ids:
-        nth_newest = links.objects.filter(**{field: pk}).order_by("-article").values("article")[n - 1 : n]
-        floor = Coalesce(Subquery(nth_newest), Value(0), output_field=models.BigIntegerField())
-        condition |= Q(**{field: pk}, article__gte=floor)
-    return links.objects.filter(condition).order_by().values("article")
+    newest = "SELECT * FROM (SELECT {article} FROM {table} WHERE {tag} = %s ORDER BY {article} DESC LIMIT %s) AS newest"
+    parts, params = [], []
+    for links, field, pk in tags:
+        meta = links._meta
+        parts.append(
+            newest.format(
+                table=meta.db_table, tag=meta.get_field(field).column, article=meta.get_field("article").column
+            )
+        )
+        params += [pk, n]
+    return RawSQL(" UNION ".join(parts), params)
 
 
 def _tagged_with(entities):
@@ -816,12 +887,13 @@ class Article(models.Model):
 
 
 class TagLinkQuerySet(models.QuerySet):
-    """Tag rows written in bulk (the admin's tagging action) send no post_save: tell the
-    cached public numbers (archive.stats) here."""
+    """Tag rows written in bulk (`article.actors.add()`, the admin's tagging action) send no
+    post_save: tell the cached public numbers (archive.stats) here, when they count any
+    of the articles."""
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = super().bulk_create(objs, *args, **kwargs)
-        if objs:
+        if Article.objects.published().filter(pk__in={obj.article_id for obj in objs}).exists():
             stats.changed()
         return objs
 

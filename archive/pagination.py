@@ -16,6 +16,18 @@ class ArchivePaginator(Paginator):
         self.estimated = estimated  # `total` is an estimate
         self.note = note  # what a reader should know about a partial ranking
 
+    def page(self, number):
+        """A page whose rows are fetched in two steps when the list can (ArticleQuerySet.
+        page_rows): the ids in order, then those rows."""
+        if not hasattr(self.object_list, "page_rows"):
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        return self._get_page(self.object_list.page_rows(bottom, top), number, self)
+
     @cached_property
     def count(self):
         return super().count if self._count is None else self._count

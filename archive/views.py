@@ -12,8 +12,9 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
+from archive import stats
 from archive.coverage import coverage, coverage_csv, is_disputed, names_in_use
-from archive.facets import active_filters, article_facets
+from archive.facets import active_filters, article_facets, listing_of, scope_of
 from archive.exports import ArticleFeed, csv_response
 from archive.filters import ArticleFilter, EntityIndexFilter, HighlightForm
 from archive.models import Actor, Article, Source, Territory
@@ -116,20 +117,16 @@ class ListFormatsMixin:
 
 @require_safe
 def home(request):
-    published = Article.objects.published()
+    # The counts and rankings are the cached ones (archive.stats): counting them reads
+    # every published article.
     return render(
         request,
         "archive/home.html",
         {
-            "latest": published.for_listing().newest_first()[:8],
-            "top_actors": Actor.objects.most_covered()[:8],
-            "top_territories": Territory.objects.most_covered().with_names()[:8],
-            "counts": {
-                "articles": published.count(),
-                "sources": Source.objects.most_covered().count(),
-                "actors": Actor.objects.most_covered().count(),
-                "territories": Territory.objects.most_covered().count(),
-            },
+            "latest": stats.Scope().listed(0, 8),
+            "top_actors": Actor.objects.top_covered(8),
+            "top_territories": Territory.objects.with_names().top_covered(8),
+            "counts": stats.totals(),
         },
     )
 
@@ -139,9 +136,40 @@ class ArticleListView(ListFormatsMixin, FilterView):
     filterset_class = ArticleFilter
     template_name = "archive/article_list.html"
     paginate_by = settings.ARCHIVE_PAGE_SIZE
+    paginator_class = ArchivePaginator
 
     def get_queryset(self):
         return Article.objects.published().for_listing()
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        page = self.request.GET.get(self.page_kwarg) or "1"
+        if self.format in ("html", "json") and page.isascii() and page.isdigit():
+            kwargs["rows_wanted"] = max(int(page[:9]), 1) * self.paginate_by
+        return kwargs
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        search_plan = self.filterset.search_plan
+        if search_plan is None:
+            # Unsearched, the whole archive or one tag's articles between whole months has
+            # its exact count cached and pages read off the indexes (archive.stats).
+            listing = listing_of(self.filterset) if self.format in ("html", "json") else None
+            if listing is not None:
+                return super().get_paginator(listing, per_page, count=listing.count(), **kwargs)
+        if search_plan is None or search_plan.exact:
+            return super().get_paginator(queryset, per_page, **kwargs)
+        total = search_plan.estimated_total(total_published())
+        if self.filterset.form.cleaned_data.get("sort") in ("newest", "oldest"):
+            # Ordered by date, the window holds the top of the whole result, and a later
+            # page widens it: every estimated page can be asked for.
+            return super().get_paginator(queryset, per_page, count=total, total=total, estimated=True, **kwargs)
+        note = (
+            f"Ranked by relevance among the newest {search_plan.window_count:,} matches; "
+            "sort by date to go through them all."
+        )
+        return super().get_paginator(
+            queryset, per_page, count=search_plan.window_count, total=total, estimated=True, note=note, **kwargs
+        )
 
     def feed_title(self):
         query = self.request.GET.get("q", "").strip()
@@ -157,9 +185,17 @@ class ArticleListView(ListFormatsMixin, FilterView):
                 {key: self.request.GET[key] for key in ("q", "exact") if self.request.GET.get(key)}
             )
         if self.format == "html":
-            context["facets"] = article_facets(self.filterset, self.object_list)
-            if not self.invalid_filters(context) and context["paginator"].count:
-                context["coverage"] = coverage(self.object_list)
+            paginator = context["paginator"]
+            context["facets"] = article_facets(
+                self.filterset, self.object_list, total=getattr(paginator, "total", None) if paginator else None
+            )
+            search_plan = self.filterset.search_plan
+            if search_plan is not None and not search_plan.exact:
+                # The window holds only the newest months: charting it would look like
+                # coverage that stops short. The page says so instead.
+                context["coverage_omitted"] = True
+            elif not self.invalid_filters(context) and context["paginator"].count:
+                context["coverage"] = coverage(self.object_list, scope=scope_of(self.filterset))
             # The date and sort fields are in the form; chosen tags ride along as hidden
             # inputs so that changing the dates keeps them.
             context["active_filters"] = active_filters(self.filterset)
@@ -208,7 +244,7 @@ class EntityIndexView(ListFormatsMixin, FilterView):
         return kwargs
 
     def get_queryset(self):
-        queryset = self.model.objects.with_article_counts().order_by("name")
+        queryset = self.model.objects.with_cached_counts().order_by("name")
         if self.model is Territory:
             queryset = queryset.with_names()
         return queryset
@@ -245,6 +281,7 @@ class EntityDetailView(ListFormatsMixin, ListView):
     exports = True
     model = None
     paginate_by = settings.ARCHIVE_PAGE_SIZE
+    paginator_class = ArchivePaginator
     template_name = None
 
     def get_entity_queryset(self):
@@ -254,14 +291,21 @@ class EntityDetailView(ListFormatsMixin, ListView):
     def get_queryset(self):
         entities = self.get_entity_queryset() if self.format == "html" else self.model.objects.all()
         self.entity = get_object_or_404(entities, slug=self.kwargs["slug"])
-        return self.entity_articles().published().for_listing().newest_first()
+        # Its count and coverage are the cached ones (archive.stats): the most covered
+        # actor is in a fifth of the archive, and counting its articles reads them all.
+        self.scope = stats.Scope(self.entity)
+        return self.model.objects.articles_of(self.entity).for_listing().newest_first()
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        # Paged by the scope, which reads a page the way the indexes allow (Scope.listed).
+        return super().get_paginator(stats.Listing(self.scope), per_page, count=self.scope.count(), **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["entity"] = self.entity
         context["filter_url"] = f"{reverse('archive:article-list')}?{self.filter_param}={self.entity.slug}"
         if self.format == "html" and context["paginator"].count:
-            context["coverage"] = coverage(self.object_list)
+            context["coverage"] = coverage(self.object_list, scope=self.scope)
         return context
 
     def feed_title(self):
@@ -279,9 +323,6 @@ class ActorDetailView(EntityDetailView):
             "names", Prefetch("claims", territories), Prefetch("administers", territories)
         )
 
-    def entity_articles(self):
-        return Article.objects.filter(actor_links__actor=self.entity)
-
 
 class TerritoryDetailView(EntityDetailView):
     model = Territory
@@ -292,9 +333,6 @@ class TerritoryDetailView(EntityDetailView):
         return Territory.objects.select_related("part_of", "administered_by").prefetch_related(
             "names__used_by", "claimants", "parts__names", "part_of__names"
         )
-
-    def entity_articles(self):
-        return Article.objects.filter(territory_links__territory=self.entity)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -310,9 +348,6 @@ class SourceDetailView(EntityDetailView):
 
     def get_entity_queryset(self):
         return Source.objects.select_related("parent", "country").prefetch_related("children")
-
-    def entity_articles(self):
-        return Article.objects.filter(source=self.entity)
 
 
 @require_safe

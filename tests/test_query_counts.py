@@ -73,60 +73,78 @@ def _assert_queries(client, django_assert_num_queries, path, count):
 
 
 def test_home_page_queries(client, archive, django_assert_num_queries):
-    # 1. count of published articles
-    # 2. count of sources with published articles
-    # 3. count of actors with published articles
-    # 4. count of territories with published articles
-    # 5. latest articles with their sources
-    # 6. their actors
-    # 7. their territories
-    # 8. those territories' names (labels)
-    # 9. most-covered actors
-    # 10. most-covered territories
-    # 11. their names (labels)
-    _assert_queries(client, django_assert_num_queries, "/", 11)
+    # The archive's numbers are counted on the first visit and then read from the cache
+    # (archive.stats) until the published set changes.
+    # 1. published articles per date (their sum is the count)
+    # 2. those of 1 January dated to a year only
+    # 3. the ids of the latest dated articles (Scope.listed)
+    # 4. those articles with their sources
+    # 5. their actors
+    # 6. their territories
+    # 7. those territories' names (labels)
+    # 8. tag links per actor
+    # 9. those of unpublished articles (8. less 9.: published articles per actor)
+    # 10. the most-covered actors
+    # 11.-12. published articles per territory, as 8.-9.
+    # 13. the most-covered territories
+    # 14. their names (labels)
+    # 15. published articles per source
+    _assert_queries(client, django_assert_num_queries, "/", 15)
+    # 3.-7., 10., 13. and 14. only: the numbers come from the cache.
+    _assert_queries(client, django_assert_num_queries, "/", 8)
 
 
 def test_article_list_queries(client, archive, django_assert_num_queries):
-    # 1. count of the result (paginator)
-    # 2. source facet
-    # 3. actor facet
-    # 4. territory facet
-    # 5. the facet territories' names (labels)
-    # 6. year facet
-    # 7. coverage over time: articles per month and precision
-    # 8. the page of articles with their sources
-    # 9. their actors
-    # 10. their territories
-    # 11. those territories' names (labels)
-    _assert_queries(client, django_assert_num_queries, "/articles/", 11)
+    # Unfiltered, the count, the facets and the coverage are the archive's cached numbers
+    # (archive.stats), counted on the first visit, and the page is read off the date index.
+    # 1.-2. published articles per date, and those of 1 January dated to a year only
+    #       (the count, the year facet and coverage over time)
+    # 3. the page's article ids (dated ones; the cached numbers say none are undated)
+    # 4. those articles with their sources
+    # 5.-7. their actors, territories, and those territories' names (labels)
+    # 8. published articles per source
+    # 9. the source facet's sources
+    # 10.-11. tag links per actor, and those of unpublished articles
+    # 12. the actor facet's actors
+    # 13.-15. the same for territories
+    # 16. the facet territories' names (labels)
+    _assert_queries(client, django_assert_num_queries, "/articles/", 16)
+    # 1., 2., 8., 10., 11., 13. and 14. now come from the cache.
+    _assert_queries(client, django_assert_num_queries, "/articles/", 9)
 
 
 def test_filtered_article_list_queries(client, archive, django_assert_num_queries):
     # 1. the actor slugs, checked by the form
     # 2. the territory slug, checked by the form
-    # 3. count of the result (paginator)
-    # 4.-8. source, actor, territory facets, the territories' names, year facet
-    # 9. coverage over time
-    # 10. the chosen territory's names, for its label in the filters in force
-    # 11. the page of articles with their sources
-    # 12.-14. their actors, territories, and those territories' names
+    # 3. the chosen territory's names, for its label in the filters in force
+    # 4. count of the result (paginator)
+    # 5. the page's article ids
+    # 6. those articles with their sources
+    # 7.-9. their actors, territories, and those territories' names
+    # 10. the result's first articles (up to 1,001: the facets' sample), with their dates
+    #     (the year facet)
+    # 11.-14. source, actor, territory facets over those articles, the territories' names
+    # 15. coverage over time
     path = "/articles/?actor=japan&actor=person-0&territory=kurils&from=2016&to=2016-12&sort=oldest"
-    _assert_queries(client, django_assert_num_queries, path, 14)
+    _assert_queries(client, django_assert_num_queries, path, 15)
 
 
 def test_search_queries(client, archive, django_assert_num_queries):
     # 1.-5. the table of names for alias expansion (actors, their names, territories and
-    #       their names twice), read once and then kept in the cache
-    # 6. count of the result (paginator)
-    # 7.-11. source, actor, territory facets, the territories' names, year facet
-    # 12. coverage over time
-    # 13. the page of articles with their sources, ranked
-    # 14.-16. their actors, territories, and those territories' names (tags, and which
-    #         name matched)
-    _assert_queries(client, django_assert_num_queries, "/articles/?q=Northern+Territories+report", 16)
-    # The names now come from the cache.
-    _assert_queries(client, django_assert_num_queries, "/articles/?q=Northern+Territories+report", 11)
+    #       their names twice), read once and then kept in memory under a cached version
+    # 6. published articles per date (archive.search.plan's histogram, kept likewise)
+    # 7.-9. how many articles the query may match (archive.search.plan): the name's text
+    #       matches counted up to the exact limit, its tagged articles, the word's matches
+    # 10. count of the result (paginator)
+    # 11. the page's article ids, ranked
+    # 12.-15. those articles with their sources, their actors, territories, and those
+    #         territories' names (tags, and which name matched)
+    # 16. the result's first articles (the facets' sample), with their dates
+    # 17.-20. source, actor, territory facets over those articles, the territories' names
+    # 21. coverage over time
+    _assert_queries(client, django_assert_num_queries, "/articles/?q=Northern+Territories+report", 21)
+    # The names and the histogram now come from memory.
+    _assert_queries(client, django_assert_num_queries, "/articles/?q=Northern+Territories+report", 15)
 
 
 def test_invalid_filter_queries(client, archive, django_assert_num_queries):
@@ -136,11 +154,15 @@ def test_invalid_filter_queries(client, archive, django_assert_num_queries):
 
 def test_article_list_json_queries(client, archive, django_assert_num_queries):
     # 1. the actor slug, checked by the form
-    # 2. count of the result (paginator)
-    # 3. the page of articles with their sources
-    # 4. their actors
-    # 5. their territories
-    # 6. those territories' names (labels). No facets: JSON has none.
+    # 2. the actor's published articles per date (its cached numbers: the exact count)
+    # 3.-4. the archive's published articles per date, and those of 1 January dated to a
+    #       year only (cached: how the page is best read)
+    # 5. the page's article ids
+    # 6. those articles with their sources
+    # 7.-9. their actors, territories, and those territories' names (labels). No facets:
+    #       JSON has none.
+    _assert_queries(client, django_assert_num_queries, "/articles/?format=json&actor=japan", 9)
+    # 2.-4. now come from the cache.
     _assert_queries(client, django_assert_num_queries, "/articles/?format=json&actor=japan", 6)
 
 
@@ -156,31 +178,32 @@ def test_article_detail_queries(client, article_with_related, django_assert_num_
     # 2. its actors
     # 3. its territories
     # 4. those territories' names (labels)
-    # 5. its actor ids, for related articles
-    # 6. its territory ids, for related articles
-    # 7. related articles with their sources
-    # 8. their actors
-    # 9. their territories
-    # 10. those territories' names
-    _assert_queries(client, django_assert_num_queries, article_with_related.get_absolute_url(), 10)
+    # 5. related articles with their sources (the tags they share are the prefetched 2-3)
+    # 6. their actors
+    # 7. their territories
+    # 8. those territories' names
+    _assert_queries(client, django_assert_num_queries, article_with_related.get_absolute_url(), 8)
 
 
 @pytest.mark.parametrize(
-    ("path", "count"),
+    ("path", "first", "then"),
     [
-        # 1. count of actors (paginator); 2. the page of actors with their article counts
-        ("/actors/", 2),
-        ("/actors/?kind=person", 2),
-        # 1. count; 2. the page of territories with their article counts; 3. their names
-        ("/territories/", 3),
-        # 1. count; 2. the page of sources with their article counts
-        ("/sources/", 2),
-        ("/sources/?format=json", 2),
-        ("/territories/?format=json", 3),
+        # 1. count of actors (paginator); 2.-3. tag links per actor, and those of
+        # unpublished articles (archive.stats, then cached); 4. the page of actors
+        ("/actors/", 4, 2),
+        ("/actors/?kind=person", 4, 2),
+        # 1. count; 2.-3. as for actors; 4. the page of territories; 5. their names
+        ("/territories/", 5, 3),
+        ("/territories/?format=json", 5, 3),
+        # 1. count; 2. published articles per source (then cached); 3. the page of sources
+        ("/sources/", 3, 2),
+        ("/sources/?format=json", 3, 2),
     ],
 )
-def test_entity_index_queries(client, archive, django_assert_num_queries, path, count):
-    _assert_queries(client, django_assert_num_queries, path, count)
+def test_entity_index_queries(client, archive, django_assert_num_queries, path, first, then):
+    _assert_queries(client, django_assert_num_queries, path, first)
+    # The counts now come from the cache.
+    _assert_queries(client, django_assert_num_queries, path, then)
 
 
 def test_actor_page_queries(client, archive, django_assert_num_queries):
@@ -189,11 +212,16 @@ def test_actor_page_queries(client, archive, django_assert_num_queries):
     # 3. the territories it claims
     # 4. the territories it administers
     # 5. the names of both (their labels)
-    # 6. count of its published articles (paginator)
-    # 7. coverage over time
-    # 8. the page of articles with their sources
-    # 9.-11. their actors, territories, and those territories' names
-    _assert_queries(client, django_assert_num_queries, "/actors/japan/", 11)
+    # 6. its published articles per date and precision: their count (paginator) and the
+    #    coverage over time (archive.stats, then cached)
+    # 7.-8. the archive's published articles per date (Scope.listed weighs reading the
+    #       date index against reading the actor's articles; then cached)
+    # 9. the ids of the page's articles (Scope.listed)
+    # 10. those articles with their sources
+    # 11.-13. their actors, territories, and those territories' names
+    _assert_queries(client, django_assert_num_queries, "/actors/japan/", 13)
+    # 6.-8. now come from the cache.
+    _assert_queries(client, django_assert_num_queries, "/actors/japan/", 10)
 
 
 def test_territory_page_queries(client, archive, django_assert_num_queries):
@@ -204,33 +232,45 @@ def test_territory_page_queries(client, archive, django_assert_num_queries):
     # 5. its parts
     # 6. the parts' names (labels)
     # 7. the names of what it is part of (label)
-    # 8. count of its published articles (paginator)
-    # 9. coverage over time
-    # 10.-11. who says what: articles containing each of its two names, by source and
+    # 8. its published articles per date and precision: their count (paginator) and the
+    #    coverage over time (archive.stats, then cached)
+    # 9.-10. the archive's published articles per date (then cached)
+    # 11.-12. who says what: articles containing each of its two names, by source and
     #         year (one query per name; it has two claimants, so it is disputed)
-    # 12. the page of articles with their sources
-    # 13.-15. their actors, territories, and those territories' names
-    _assert_queries(client, django_assert_num_queries, "/territories/kurils/", 15)
+    # 13. the ids of the page's articles
+    # 14. those articles with their sources
+    # 15.-17. their actors, territories, and those territories' names
+    _assert_queries(client, django_assert_num_queries, "/territories/kurils/", 17)
+    # 8.-10. now come from the cache.
+    _assert_queries(client, django_assert_num_queries, "/territories/kurils/", 14)
 
 
 def test_source_page_queries(client, archive, django_assert_num_queries):
     # 1. the source with its parent and its country
     # 2. the outlets that belong to it
-    # 3. count of its published articles (paginator)
-    # 4. coverage over time
-    # 5. the page of articles with their sources
-    # 6.-8. their actors, territories, and those territories' names
-    _assert_queries(client, django_assert_num_queries, "/sources/paper-0/", 8)
+    # 3. its published articles per date and precision: their count (paginator) and the
+    #    coverage over time (archive.stats, then cached)
+    # 4.-5. the archive's published articles per date (then cached)
+    # 6. the ids of the page's articles
+    # 7. those articles with their sources
+    # 8.-10. their actors, territories, and those territories' names
+    _assert_queries(client, django_assert_num_queries, "/sources/paper-0/", 10)
+    _assert_queries(client, django_assert_num_queries, "/sources/paper-0/", 7)
     # The group has `size` outlets and no article of its own: 1.-3. only, as the empty
-    # page of articles (and its empty coverage) is known empty without asking.
+    # page of articles (and its empty coverage) is known empty without asking; then 1.-2.
     _assert_queries(client, django_assert_num_queries, "/sources/group/", 3)
+    _assert_queries(client, django_assert_num_queries, "/sources/group/", 2)
 
 
 def test_entity_page_json_queries(client, archive, django_assert_num_queries):
     # 1. the actor (nothing about it beyond its slug is exported)
-    # 2. count of its published articles (paginator)
-    # 3. the page of articles with their sources
-    # 4.-6. their actors, territories, and those territories' names
+    # 2. its published articles per date and precision, for their count (paginator;
+    #    archive.stats, then cached)
+    # 3.-4. the archive's published articles per date (then cached)
+    # 5. the ids of the page's articles
+    # 6. those articles with their sources
+    # 7.-9. their actors, territories, and those territories' names
+    _assert_queries(client, django_assert_num_queries, "/actors/japan/?format=json", 9)
     _assert_queries(client, django_assert_num_queries, "/actors/japan/?format=json", 6)
 
 

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_period_tokens():
-    assert plan.period_tokens(datetime.date(2016, 5, 9), "day") == "_y2016 _m201605"
+    assert plan.period_tokens(datetime.date(2016, 5, 9), "day") == "_y2016 _m201605 _d20160509"
     assert plan.period_tokens(datetime.date(2016, 5, 1), "month") == "_y2016 _m201605"
     assert plan.period_tokens(datetime.date(2016, 1, 1), "year") == "_y2016"
     assert plan.period_tokens(None, "unknown") == ""
@@ -31,6 +31,8 @@ def test_the_index_carries_period_tokens_and_a_reader_cannot_type_them():
     assert list(Article.objects.search(parse("talks")).values_list("pk", flat=True)) == [article.pk]
     window = plan.Window(("_m202003",), datetime.date(2020, 3, 1), None, 1)
     assert list(Article.objects.search(parse("talks"), window=window)) == [article]
+    day = plan.Window(("_d20200304",), datetime.date(2020, 3, 4), None, 1)
+    assert list(Article.objects.search(parse("talks"), window=day)) == [article]
     elsewhere = plan.Window(("_m202004",), datetime.date(2020, 4, 1), None, 1)
     assert list(Article.objects.search(parse("talks"), window=elsewhere)) == []
     # "_m202003" reaches the parser as the word "m202003", which no text contains.
@@ -48,23 +50,24 @@ def test_a_changed_date_moves_the_article_to_its_new_period():
     assert list(Article.objects.search(parse("talks"), window=window)) == []
 
 
-def test_windows_take_whole_years_as_year_tokens(monkeypatch):
-    months = [(2019, m, 10) for m in range(1, 13)] + [(2020, m, 10) for m in range(1, 4)]
-    monkeypatch.setattr(plan, "month_histogram", lambda: months)
-    window = plan.choose_window(estimate=1000, wanted=100)  # the newest tenth: March 2020 and February
-    assert window.tokens == ("_m202002", "_m202003")
-    assert window.start == datetime.date(2020, 2, 1)
-    window = plan.choose_window(estimate=1000, wanted=700)  # eleven months: all of 2020 there is, May on in 2019
-    assert window.tokens == ("_m201905", "_m201906", "_m201907", "_m201908",
-                             "_m201909", "_m201910", "_m201911", "_m201912", "_y2020")  # fmt: skip
+def test_windows_take_whole_years_and_months_as_one_token(monkeypatch):
+    # Ten articles a day on the 10th and 20th of each month of 2019, and of January to March 2020.
+    rows = [(datetime.date(y, m, d), 10) for y, last in ((2019, 12), (2020, 3)) for m in range(1, last + 1) for d in (10, 20)]
+    monkeypatch.setattr(plan, "day_histogram", lambda: plan.Days(rows))
+    window = plan.choose_window(estimate=1000, wanted=100)  # the newest tenth: three days
+    assert window.tokens == ("_d20200220", "_m202003")
+    assert window.start == datetime.date(2020, 2, 20)
+    window = plan.choose_window(estimate=1000, wanted=700)  # 21 of 30 days: all of 2020 there is, and more
+    assert window.tokens == ("_d20190520", "_m201906", "_m201907", "_m201908", "_m201909", "_m201910",
+                             "_m201911", "_m201912", "_y2020")  # fmt: skip
     assert plan.choose_window(estimate=1000, wanted=900) is None  # nearly everything: no window
-    oldest = plan.choose_window(estimate=1000, wanted=100, newest=False)
-    assert oldest.tokens == ("_m201901", "_m201902") and oldest.end == datetime.date(2019, 2, 28)
+    oldest = plan.choose_window(estimate=1000, wanted=160, newest=False)
+    assert oldest.tokens == ("_m201901", "_m201902", "_d20190310") and oldest.end == datetime.date(2019, 3, 10)
 
 
 @pytest.fixture
 def common_word(monkeypatch):
-    """Forty articles with the same word, one a month; the plan is told it is very common."""
+    """Forty articles with the same word, one a month; the plan is told how common it is."""
     monkeypatch.setattr(plan, "EXACT_LIMIT", 5)
     monkeypatch.setattr(plan, "CANDIDATES", 8)
     monkeypatch.setattr(plan, "estimate", lambda query, using="default": 40 if query else 0)
@@ -81,7 +84,7 @@ def common_word(monkeypatch):
 def test_a_very_common_word_is_ranked_in_the_newest_months(client, common_word):
     data = client.get("/articles/?q=summit&format=json").json()
     assert data["count_estimated"] is True and data["count"] == 40
-    # A page of 25 needs a window of the newest 25 months, and every result is in it.
+    # A page of 25 needs a window of the newest 25 days with articles, and every result is in it.
     slugs = [r["slug"] for r in data["results"]]
     assert sorted(slugs) == sorted(a.slug for a in common_word[-25:])
     page = client.get("/articles/?q=summit")

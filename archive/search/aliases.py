@@ -4,11 +4,13 @@
 Territories" or is tagged with it. Names are compared as search sees them (normalised
 words), so case, accents and punctuation do not matter.
 
-The name table is small and read on every search, so it is kept in the cache and rebuilt
-when any name changes (signals below) or after a few minutes at most, for the other
-processes of a deployment that uses a per-process cache.
+The name table is read on every search, so each process keeps it in memory, under a
+version kept in the cache: any name change (signals below) drops the version, and every
+process rebuilds on its next search; the version also lapses after a few minutes, for
+deployments whose cache is per process.
 """
 
+import uuid
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -65,16 +67,24 @@ def _build():
     return by_name
 
 
+# This process's copy of the index, with the version it was built for. The cache holds
+# only the version: unpickling thousands of names from it on every search cost more than
+# the rest of a small search.
+_local = {"version": None, "index": None}
+
+
 def alias_index():
-    index = cache.get(CACHE_KEY)
-    if index is None:
-        index = _build()
-        cache.set(CACHE_KEY, index, CACHE_SECONDS)
-    return index
+    version = cache.get(CACHE_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        cache.set(CACHE_KEY, version, CACHE_SECONDS)
+    if _local["version"] != version:
+        _local["index"], _local["version"] = _build(), version
+    return _local["index"]
 
 
 def forget(**kwargs):
-    """Signal receiver: a name changed, so the next search rebuilds the index."""
+    """Signal receiver: a name changed, so every process rebuilds its index."""
     cache.delete(CACHE_KEY)
 
 

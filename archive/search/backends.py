@@ -9,9 +9,9 @@ the query, the ids matching some groups of terms and a rank expression for any r
 
 import json
 
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchQuery, SearchQueryCombinable, SearchQueryField, SearchRank
 from django.db import connections
-from django.db.models import F, OuterRef, Subquery, Value
+from django.db.models import F, Func, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from archive.search.fts5 import BM25
@@ -22,13 +22,24 @@ SQLITE_WEIGHTS = (10.0, 4.0, 1.0, 0.5, 0.0)  # bm25 column weights: title, lead,
 POSTGRESQL_WEIGHTS = [0.1, 0.2, 0.4, 1.0]  # ts_rank weights for D (byline), C (body), B (lead), A (title)
 
 
+class Lexemes(SearchQueryCombinable, Func):
+    """A tsquery literal: its lexemes reach the index as written. to_tsquery() would parse
+    them, and its parser splits the period tokens at their "_"."""
+
+    template = "%(expressions)s::tsquery"
+    output_field = SearchQueryField()
+
+    def __init__(self, literal):
+        super().__init__(Value(literal))
+
+
 class PostgreSQLBackend:
     def _tsquery(self, groups, excluded=(), window=None):
-        expression = to_tsquery(groups, excluded)
+        query = SearchQuery(to_tsquery(groups, excluded), search_type="raw", config="simple")
         if window is not None:
             # A window (archive.search.plan) is one more lexeme group, intersected in the index.
-            expression = f"({expression}) & (" + " | ".join(f"'{t}'" for t in window.tokens) + ")"
-        return SearchQuery(expression, search_type="raw", config="simple")
+            query &= Lexemes(" | ".join(f"'{t}'" for t in window.tokens))
+        return query
 
     def match(self, articles, groups, excluded=(), window=None):
         # Ranked by the words alone: the window's lexemes only narrow.
@@ -47,7 +58,9 @@ class PostgreSQLBackend:
         with connections["default"].cursor() as cursor:
             cursor.execute(
                 "EXPLAIN (FORMAT JSON) SELECT 1 FROM archive_searchdocument WHERE vector @@ to_tsquery('simple', %s)",
-                [to_tsquery(groups, excluded)],
+                # A phrase counted as its words together: the planner has no statistics
+                # for word order, and guesses phrases far rarer than they are.
+                [to_tsquery(groups, excluded).replace(" <-> ", " & ")],
             )
             explained = cursor.fetchone()[0]
         if isinstance(explained, str):
@@ -59,49 +72,50 @@ class PostgreSQLBackend:
 
 
 class SQLiteBackend:
-    def match(self, articles, groups, excluded=(), window=None):
-        # Not a join: SQLite's planner would walk the articles and probe the FTS5 table
-        # once per row. "id IN (SELECT rowid ... MATCH ...)" runs the MATCH once.
-        return articles.filter(pk__in=self.matching_ids(groups, excluded, window)).annotate(rank=self.rank(groups))
-
-    def matching_ids(self, groups, excluded=(), window=None):
-        from archive.models import ArticleFTS
-
+    def _expression(self, groups, excluded=(), window=None):
         expression = to_fts5(groups, excluded)
         if window is not None:
             # A window (archive.search.plan) is one more group of tokens, intersected in the index.
             expression = f"({expression}) AND (" + " OR ".join(f'"{t}"' for t in window.tokens) + ")"
-        return ArticleFTS.objects.filter(document__match=expression).values("article_id")
+        return expression
+
+    def match(self, articles, groups, excluded=(), window=None):
+        # A join, ranked in the same statement: FTS5 runs the MATCH once and works out
+        # each term's document frequency (for bm25) once. The planner puts the FTS5
+        # table first, since only its MATCH narrows; the date orders of search results
+        # are expressions (ArticleQuerySet.newest_first), so no index tempts it otherwise.
+        return articles.filter(fts__document__match=self._expression(groups, excluded, window)).annotate(
+            rank=-BM25(F("fts__document"), *SQLITE_WEIGHTS)
+        )
+
+    def matching_ids(self, groups, excluded=(), window=None):
+        from archive.models import ArticleFTS
+
+        return ArticleFTS.objects.filter(document__match=self._expression(groups, excluded, window)).values(
+            "article_id"
+        )
 
     def estimate(self, groups, excluded=()):
-        """From FTS5's document frequency of each stem (fts5vocab): a few index lookups.
+        """Counted up to the exact limit; above it, extrapolated from the count in the
+        newest few thousand articles. FTS5 keeps no document frequencies (fts5vocab
+        counts them by reading the whole list), so both are bounded reads."""
+        from archive.search.plan import EXACT_LIMIT, probe_window
 
-        A phrase is taken to be as common as its rarest word, words of a group add up,
-        groups are taken as independent."""
-        from archive.search.plan import total_published
-
-        total = max(total_published(), 1)
+        expression = self._expression(groups, excluded)
         with connections["default"].cursor() as cursor:
-            def frequency(stem, prefix=False):
-                if prefix:
-                    cursor.execute(
-                        "SELECT coalesce(sum(doc), 0) FROM archive_article_fts_vocab WHERE term >= %s AND term < %s",
-                        [stem, stem + "\U0010ffff"],
-                    )
-                else:
-                    cursor.execute("SELECT coalesce(sum(doc), 0) FROM archive_article_fts_vocab WHERE term = %s", [stem])
-                return min(cursor.fetchone()[0], total)
-
-            share = 1.0
-            for group in groups:
-                matches = 0
-                for term in group.terms:
-                    *head, last = term.stems
-                    matches += min([frequency(s) for s in head] + [frequency(last, term.prefix)])
-                share *= min(1.0, matches / total)
-            for term in excluded:
-                share *= 1.0 - min(1.0, self.estimate([Group([term])]) / total)
-            return share * total
+            cursor.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM archive_article_fts WHERE archive_article_fts MATCH %s LIMIT %s)",
+                [expression, EXACT_LIMIT + 1],
+            )
+            counted = cursor.fetchone()[0]
+            probe = probe_window()
+            if counted <= EXACT_LIMIT or probe is None:
+                return counted
+            cursor.execute(
+                "SELECT count(*) FROM archive_article_fts WHERE archive_article_fts MATCH %s",
+                [self._expression(groups, excluded, probe.window)],
+            )
+            return max(counted, cursor.fetchone()[0] / probe.share)
 
     def rank(self, groups):
         from archive.models import ArticleFTS

@@ -4,15 +4,17 @@ Article text is hostile input. Every piece of it is escaped here before the mark
 added around the matches, and only then is the result marked safe.
 """
 
+import bisect
+
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from archive.search.text import stem, word_spans
 
 SNIPPET_WORDS = 36
-# A snippet is looked for in the opening of very long articles only: the best passage of
-# a book-length text is not worth scanning all of it on every results page.
-SNIPPET_SCAN_CHARS = 20_000
+# How far into an article a snippet is looked for, step by step (see snippet): the best
+# passage of a book-length text is not worth scanning all of it on every results page.
+SNIPPET_SCAN_STEPS = (1_500, 6_000, 20_000)
 
 
 def _matcher(query):
@@ -43,15 +45,19 @@ def _marked_spans(text, query):
     spans = word_spans(text)
     stems = [s for _, _, s in spans]
     match_at = _matcher(query)
+    # Only where a pattern's first word is can a match start: test those positions alone.
+    firsts = {pattern[0] for pattern in query.highlight_stems}
+    prefixes = tuple({term.stems[0] for group in query.groups for term in group.terms if term.prefix})
+    candidates = [i for i, s in enumerate(stems) if s in firsts or (prefixes and s.startswith(prefixes))]
     marked = []
-    i = 0
-    while i < len(spans):
+    after = 0  # matches do not overlap
+    for i in candidates:
+        if i < after:
+            continue
         n = match_at(stems, i)
         if n:
             marked.append((spans[i][0], spans[i + n - 1][1]))
-            i += n
-        else:
-            i += 1
+            after = i + n
     return spans, marked
 
 
@@ -79,16 +85,28 @@ def highlight(text, query):
 
 def snippet(text, query, size=SNIPPET_WORDS):
     """The passage of about `size` words with the most matches, escaped and marked."""
-    text = text[:SNIPPET_SCAN_CHARS]
-    spans, marked = _marked_spans(text, query) if query else (word_spans(text), [])
+    # Looked for in the opening first, and further only when the opening has no match:
+    # a results page makes 25 of these, and most matches of a common word come early.
+    whole = len(text)
+    for limit in SNIPPET_SCAN_STEPS:
+        # Cut at a space, so that no word is cut in two.
+        part = text if limit >= whole else text[: text.rfind(" ", 0, limit) + 1 or limit]
+        spans, marked = _marked_spans(part, query) if query else (word_spans(part), [])
+        if marked or limit >= whole:
+            break
+    text = part
     if not spans:
         return escape(text[:300])
-    starts = [a for a, _ in marked]
-    best, best_score = 0, -1
-    if starts:
-        for i in range(len(spans)):
+    best = 0
+    if marked:
+        # The window starting at each match, scored by the matches it holds.
+        starts = [a for a, _ in marked]
+        span_starts = [a for a, _, _ in spans]
+        best_score = -1
+        for a in starts:
+            i = bisect.bisect_left(span_starts, a)
             window_end = spans[min(i + size, len(spans)) - 1][1]
-            score = sum(1 for a in starts if spans[i][0] <= a < window_end)
+            score = bisect.bisect_left(starts, window_end) - bisect.bisect_left(starts, a)
             if score > best_score:
                 best, best_score = i, score
         best = max(0, best - 3)  # a little context before the first match
@@ -101,7 +119,7 @@ def snippet(text, query, size=SNIPPET_WORDS):
     following = [i for i in (text.find(" ", end), text.find("\n", end)) if i != -1]
     end = min(following) if following else len(text)
     prefix = "… " if start > 0 else ""
-    suffix = " …" if end < len(text) else ""
+    suffix = " …" if end < whole else ""
     return mark_safe(escape(prefix) + _render(text, start, end, marked) + escape(suffix))
 
 
@@ -121,6 +139,9 @@ def decorate(articles, query):
         text = "\n\n".join(part for part in (article.lead, article.body) if part)
         article.title_html = highlight(article.title, query)
         article.snippet = snippet(text, query)
-        article_stems = terms(" ".join([article.title, text, article.byline]))
-        article.matched_names = matched_names(article, query, article_stems)
+        if any(group.entities for group in query.groups):
+            article_stems = terms(" ".join([article.title, text, article.byline]))
+            article.matched_names = matched_names(article, query, article_stems)
+        else:
+            article.matched_names = []  # only names are matched by other names
     return articles

@@ -7,12 +7,15 @@ at a million articles that is hundreds of thousands of rows. So a search is plan
 - The engine estimates how many articles the text matches, from its own statistics
   (PostgreSQL's planner, FTS5's document frequencies): well under a millisecond.
 - Up to EXACT_LIMIT matches, every match is ranked and counted exactly.
-- Above it, the search looks at a window: the newest months of the archive (the oldest,
+- Above it, the search looks at a window: the newest days of the archive (the oldest,
   for oldest-first) expected to hold about CANDIDATES matches, or as many as the page asked
   for needs. Both full-text indexes carry each article's period tokens (`_y2016`,
-  `_m201605`), so the window is one more term of the full-text query, intersected inside
-  the index; only the window's matches are read, ranked and counted. The total is then
-  an estimate, and pages say "about".
+  `_m201605`, `_d20160509`), so the window is one more term of the full-text query (whole
+  years and months as one token each), intersected inside the index; only the window's
+  matches are read, ranked and counted. The total is then an estimate, and pages say
+  "about". Both indexes keep their lists in id order, and in an archive that grows by
+  imports the newest articles have the highest ids, so the window's part of a common
+  word's list is one short stretch.
 
 Relevance therefore ranks the newest few thousand matches of a very common query, not all
 of them: for news, the recent coverage of a common word is what a reader most likely
@@ -21,39 +24,46 @@ wants, and sorting by date or narrowing by source, tag or date reaches the rest.
 
 import datetime
 import math
+import uuid
 from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import connections
 from django.db.models import Count, Q
-from django.db.models.functions import ExtractMonth, ExtractYear
 
 # At most this many matches are ranked and counted exactly.
-EXACT_LIMIT = 3000
+EXACT_LIMIT = 1500
 # A window is chosen to hold about this many matches for relevance ranking.
-CANDIDATES = 1000
+CANDIDATES = 600
 # A window that would cover more than this share of the dated articles is no window.
 WHOLE_ARCHIVE = 0.8
+# Enough articles to extrapolate a query's frequency from (see probe_window).
+PROBE_ARTICLES = 4000
 # How many times a window is widened when filters leave too few matches in it.
 MAX_WIDENINGS = 3
 
-HISTOGRAM_KEY = "archive:search-months"
+HISTOGRAM_KEY = "archive:search-days"
 HISTOGRAM_SECONDS = 600
 
 
-def period_tokens(published_on: datetime.date | None, precision: str) -> str:
-    """An article's period tokens: its year, and its month when it is known."""
+def period_tokens(published_on: datetime.date | str | None, precision: str) -> str:
+    """An article's period tokens: its year, and its month and day as far as known."""
     if published_on is None or precision == "unknown":
         return ""
-    year = f"_y{published_on.year:04d}"
-    if precision == "year":
-        return year
-    return f"{year} _m{published_on.year:04d}{published_on.month:02d}"
+    if isinstance(published_on, str):  # as assigned, before the model has cleaned it
+        published_on = datetime.date.fromisoformat(published_on)
+    y, m, d = published_on.year, published_on.month, published_on.day
+    tokens = [f"_y{y:04d}"]
+    if precision in ("month", "day"):
+        tokens.append(f"_m{y:04d}{m:02d}")
+    if precision == "day":
+        tokens.append(f"_d{y:04d}{m:02d}{d:02d}")
+    return " ".join(tokens)
 
 
 @dataclass(frozen=True)
 class Window:
-    """The newest (or oldest) months of the archive a search looks at."""
+    """The newest (or oldest) days of the archive a search looks at."""
 
     tokens: tuple[str, ...]
     start: datetime.date | None  # newest-first windows: from this day on
@@ -96,77 +106,111 @@ def round_estimate(n: float) -> int:
     return int(round(n, -digits))
 
 
-def month_histogram() -> list[tuple[int, int, int]]:
-    """(year, month, published articles), oldest first; cached, since it only steers
-    the choice of windows (results never depend on it)."""
-    rows = cache.get(HISTOGRAM_KEY)
-    if rows is None:
+class Days:
+    """Published articles per day, oldest first, with what windows are made of."""
+
+    def __init__(self, rows):
+        self.rows = rows  # [(date, articles)]
+        self.total = sum(n for _, n in rows)
+        self.by_year, self.by_month = {}, {}
+        for day, _ in rows:
+            self.by_year.setdefault(day.year, set()).add(day)
+            self.by_month.setdefault((day.year, day.month), set()).add(day)
+
+
+# This process's histogram and the version it was built for (as for the alias index):
+# it only steers the choice of windows, so a few minutes' staleness is harmless.
+_local = {"version": None, "days": None}
+
+
+def day_histogram() -> Days:
+    version = cache.get(HISTOGRAM_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        cache.set(HISTOGRAM_KEY, version, HISTOGRAM_SECONDS)
+    if _local["version"] != version:
         from archive.models import Article
 
-        rows = [
-            (row["year"], row["month"], row["n"])
-            for row in Article.objects.published()
+        rows = list(
+            Article.objects.published()
             .exclude(published_on=None)
             .order_by()
-            .annotate(year=ExtractYear("published_on"), month=ExtractMonth("published_on"))
-            .values("year", "month")
+            .values_list("published_on")
             .annotate(n=Count("pk"))
-            .order_by("year", "month")
-        ]
-        cache.set(HISTOGRAM_KEY, rows, HISTOGRAM_SECONDS)
-    return rows
+            .order_by("published_on")
+        )
+        _local["days"], _local["version"] = Days(rows), version
+    return _local["days"]
+
+
+def _take(days, share=None, articles=None, newest=True):
+    """The newest (or oldest) days holding `share` of the dated articles, or `articles`
+    of them: (days taken, articles in them)."""
+    taken, count = [], 0
+    for day, n in reversed(days.rows) if newest else days.rows:
+        taken.append(day)
+        count += n
+        if (share is not None and count >= share * days.total) or (articles is not None and count >= articles):
+            break
+    return taken, count
 
 
 def choose_window(estimate: int, wanted: int, newest: bool = True) -> Window | None:
-    """The fewest newest (or oldest) months expected to hold `wanted` of `estimate`
+    """The fewest newest (or oldest) days expected to hold `wanted` of `estimate`
     matches spread like the archive; None when that is nearly the whole archive."""
-    months = month_histogram()
-    total = sum(n for _, _, n in months)
-    if not total or estimate <= 0:
+    if estimate <= 0 or wanted / estimate >= WHOLE_ARCHIVE:
         return None
-    needed_share = wanted / estimate
-    if needed_share >= WHOLE_ARCHIVE:
+    days = day_histogram()
+    taken, count = _take(days, share=wanted / estimate, newest=newest)
+    if not days.total or count / days.total >= WHOLE_ARCHIVE:
         return None
-    ordered = list(reversed(months)) if newest else months
-    taken, articles = [], 0
-    for year, month, n in ordered:
-        taken.append((year, month))
-        articles += n
-        if articles / total >= needed_share:
-            break
-    if articles / total >= WHOLE_ARCHIVE:
-        return None
-    return _window(taken, articles, newest, {(y, m) for y, m, _ in months})
+    return _window(taken, count, newest, days)
 
 
-def _window(taken, articles, newest, present) -> Window:
-    """Tokens for a run of months: a year's token where all of its months are in."""
-    by_year: dict[int, set[int]] = {}
-    for year, month in taken:
-        by_year.setdefault(year, set()).add(month)
+def _window(taken, articles, newest, days) -> Window:
+    """Tokens for a run of days: a year's token where all of its days with articles are
+    in, else a month's where all of the month's are, else the days'."""
+    taken_set = set(taken)
     tokens = []
-    for year, months in sorted(by_year.items()):
-        in_data = {m for y, m in present if y == year}
-        if in_data <= months:
+    for year in sorted({d.year for d in taken}):
+        if days.by_year[year] <= taken_set:
             tokens.append(f"_y{year:04d}")
-        else:
-            tokens += [f"_m{year:04d}{m:02d}" for m in sorted(months)]
-    first, last = min(taken), max(taken)
+            continue
+        for month in sorted({d.month for d in taken if d.year == year}):
+            if days.by_month[(year, month)] <= taken_set:
+                tokens.append(f"_m{year:04d}{month:02d}")
+            else:
+                tokens += [f"_d{d:%Y%m%d}" for d in sorted(taken) if (d.year, d.month) == (year, month)]
     if newest:
-        return Window(tuple(tokens), datetime.date(first[0], first[1], 1), None, articles)
-    end = datetime.date(last[0] + (last[1] == 12), last[1] % 12 + 1, 1) - datetime.timedelta(days=1)
-    return Window(tuple(tokens), None, end, articles)
+        return Window(tuple(tokens), min(taken), None, articles)
+    return Window(tuple(tokens), None, max(taken), articles)
 
 
 def widened(window: Window, estimate: int, factor: float, newest: bool) -> Window | None:
     """A window holding about `factor` times as many articles as `window`."""
-    months = month_histogram()
-    total = sum(n for _, _, n in months) or 1
+    total = total_published() or 1
     return choose_window(estimate, int(estimate * min(1.0, window.articles * factor / total)) + 1, newest)
 
 
+@dataclass(frozen=True)
+class Probe:
+    window: Window
+    share: float  # of the dated published articles
+
+
+def probe_window() -> Probe | None:
+    """The newest days holding at least PROBE_ARTICLES articles, for extrapolating how
+    common a query is (SQLite); None when that is most of the archive."""
+    days = day_histogram()
+    taken, count = _take(days, articles=PROBE_ARTICLES)
+    if not days.total or count / days.total >= WHOLE_ARCHIVE:
+        return None
+    return Probe(_window(taken, count, True, days), count / days.total)
+
+
 def total_published() -> int:
-    return sum(n for _, _, n in month_histogram())
+    """Dated published articles (the histogram's)."""
+    return day_histogram().total
 
 
 def estimate(query, using="default") -> int:

@@ -129,14 +129,18 @@ _SQLITE_PERIOD = """
     CASE a.date_precision
         WHEN 'unknown' THEN ''
         WHEN 'year' THEN '_y' || strftime('%Y', a.published_on)
+        WHEN 'month' THEN '_y' || strftime('%Y', a.published_on) || ' _m' || strftime('%Y%m', a.published_on)
         ELSE '_y' || strftime('%Y', a.published_on) || ' _m' || strftime('%Y%m', a.published_on)
+            || ' _d' || strftime('%Y%m%d', a.published_on)
     END
 """
 _POSTGRESQL_PERIOD = """
     CASE a.date_precision
         WHEN 'unknown' THEN ''
         WHEN 'year' THEN '_y' || to_char(a.published_on, 'YYYY')
+        WHEN 'month' THEN '_y' || to_char(a.published_on, 'YYYY') || ' _m' || to_char(a.published_on, 'YYYYMM')
         ELSE '_y' || to_char(a.published_on, 'YYYY') || ' _m' || to_char(a.published_on, 'YYYYMM')
+            || ' _d' || to_char(a.published_on, 'YYYYMMDD')
     END
 """
 

@@ -56,6 +56,13 @@ def word_spans(text: str):
     Offsets refer to `text` itself, so a highlighter can escape and mark the original
     characters; each word is normalised and stemmed as `terms` would.
     """
+    if text.isascii():
+        # The hot path (every result's snippet): the regex and the stemmer in C over
+        # the whole text, each distinct word stemmed once.
+        lowered = text.lower()
+        found = _WORD.findall(lowered)
+        stems = dict(zip(distinct := list(set(found)), _stemmer.stemWords(distinct)))
+        return [(m.start(), m.end(), stems[w]) for m, w in zip(_WORD.finditer(lowered), found)]
     spans = []
     for match in _WRITTEN_WORD.finditer(text):
         word = match.group()
