@@ -8,6 +8,7 @@ territories are counted in its first articles, and the page says so.
 """
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.http import QueryDict
 
@@ -26,17 +27,17 @@ class FacetItem:
     label: str
     count: int
     selected: bool
-    # The query string this item's link leads to (for {% querystring %}): the current
-    # one with this value added, or removed when it is already chosen; paging reset.
-    query: QueryDict
-    # The query string that excludes this value instead (actor_not=...).
-    exclude_query: QueryDict | None = None
+    # Where this item's link leads: the current query string with this value added, or
+    # removed when it is already chosen; paging reset.
+    href: str
+    # Where the link that excludes this value instead leads (actor_not=...).
+    exclude_href: str | None = None
 
 
 @dataclass
 class ActiveFilter:
     label: str
-    query: QueryDict  # the current query string without this filter
+    href: str  # the current query string without this filter
 
 
 @dataclass
@@ -49,12 +50,18 @@ class Facet:
     note: str = ""
 
 
-def _query(current: QueryDict, **changes) -> QueryDict:
-    query = current.copy()
-    query.pop("page", None)
+def _href(current: QueryDict, **changes) -> str:
+    """A link's query string: the current one with each of `changes` ({name: [values]})
+    set in place or appended, and without the page; what {% querystring %} makes, but a
+    page has a hundred of these links, and a QueryDict copy per link cost more than the
+    facets' queries."""
+    pairs = []
+    for key, values in current.lists():
+        if key != "page":
+            pairs += [(key, value) for value in changes.pop(key, values)]
     for key, values in changes.items():
-        query.setlist(key, values)
-    return query
+        pairs += [(key, value) for value in values]
+    return "?" + urlencode(pairs)
 
 
 def _entity_facet(current: QueryDict, name: str, title: str, entities, note="") -> Facet:
@@ -69,8 +76,8 @@ def _entity_facet(current: QueryDict, name: str, title: str, entities, note="") 
                 entity.label,
                 entity.article_count,
                 selected,
-                _query(current, **{name: toggled}),
-                exclude_query=None if selected else _query(current, **{f"{name}_not": [*excluded, entity.slug]}),
+                _href(current, **{name: toggled}),
+                exclude_href=None if selected else _href(current, **{f"{name}_not": [*excluded, entity.slug]}),
             )
         )
     return Facet(name, title, items, note)
@@ -90,19 +97,19 @@ def active_filters(filterset) -> list[ActiveFilter]:
     """Every filter in force, each with the link that removes it."""
     if not filterset.is_bound or not filterset.is_valid():
         return []
-    current = filterset.data.copy()
+    current = filterset.data
     active = []
     query = current.get("q", "").strip()
     if query:
-        active.append(ActiveFilter(f"Search: {query[:80]}", _query(current, q=[], exact=[])))
+        active.append(ActiveFilter(f"Search: {query[:80]}", _href(current, q=[], exact=[])))
     for name, label in _FILTER_LABELS.items():
         chosen = filterset.form.cleaned_data.get(name) or []
         for entity in chosen:
             remaining = [v for v in current.getlist(name) if v != entity.slug]
-            active.append(ActiveFilter(f"{label}: {entity.label}", _query(current, **{name: remaining})))
+            active.append(ActiveFilter(f"{label}: {entity.label}", _href(current, **{name: remaining})))
     for name, label in (("from", "From"), ("to", "To")):
         if current.get(name):
-            active.append(ActiveFilter(f"{label}: {current[name]}", _query(current, **{name: []})))
+            active.append(ActiveFilter(f"{label}: {current[name]}", _href(current, **{name: []})))
     return active
 
 
@@ -155,7 +162,7 @@ def _year_facet(current: QueryDict, periods, note="") -> Facet:
         year = str(year_number)
         selected = current.get("from") == current.get("to") == year
         bounds = [] if selected else [year]
-        items.append(FacetItem(year, by_year[year_number], selected, _query(current, **{"from": bounds, "to": bounds})))
+        items.append(FacetItem(year, by_year[year_number], selected, _href(current, **{"from": bounds, "to": bounds})))
     return Facet("year", "Years", items, note)
 
 
@@ -191,7 +198,7 @@ def article_facets(filterset, articles, *, total=None) -> list[Facet]:
     """
     if filterset.is_bound and not filterset.is_valid():
         return []
-    current = filterset.data.copy() if filterset.data is not None else QueryDict(mutable=True)
+    current = filterset.data if filterset.data is not None else QueryDict()
     scope = scope_of(filterset)
     if scope is not None and scope.whole_archive:
         return [
