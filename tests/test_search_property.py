@@ -37,3 +37,17 @@ def test_every_query_compiles_to_one_the_database_accepts(text):
 def test_the_search_page_never_fails(client, text):
     response = client.get("/articles/", {"q": text})
     assert response.status_code == 200
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.text(alphabet=st.characters(max_codepoint=127), max_size=200))
+def test_the_ascii_fast_paths_split_and_stem_as_the_general_path(text):
+    """ASCII text takes shortcuts in archive.search.text; they must give what the general
+    path (normalise, then every Unicode word) gives."""
+    from archive.search import text as search_text
+
+    general = search_text._WORD.findall(search_text.normalise(text))
+    assert search_text.words(text) == general
+    spans = search_text.word_spans(text)
+    assert [text[a:b].lower() for a, b, _ in spans] == general
+    assert [s for _, _, s in spans] == [search_text.stem(w) for w in general]

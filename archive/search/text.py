@@ -4,7 +4,6 @@ Documents and queries go through exactly these functions, which is what makes se
 case-, accent- and width-insensitive and identical on both databases.
 """
 
-import functools
 import re
 import unicodedata
 
@@ -13,6 +12,9 @@ import Stemmer
 # Words are runs of letters and digits after normalisation; everything else separates
 # them ("U.S.-China" is the three words u, s, china), on documents and queries alike.
 _WORD = re.compile(r"[^\W_]+")
+# The same words in lower-cased ASCII text, where [^\W_] is [a-z0-9]: a plain character
+# class matches three times faster, and most text is ASCII.
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
 _stemmer = Stemmer.Stemmer("english")
 
 
@@ -28,22 +30,37 @@ def normalise(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """The normalised words of `text`, in order."""
+    if text.isascii():
+        return _ASCII_WORD.findall(text.lower())
     return _WORD.findall(normalise(text))
 
 
-@functools.lru_cache(maxsize=200_000)
-def stem(word: str) -> str:
-    return _stemmer.stemWord(word)
+class _Stems(dict):
+    """word -> stem, each word stemmed once: indexing looks up every word of every
+    article here (a dict lookup costs a tenth of the stemmer). Emptied when full, so that
+    odd input cannot grow it without bound."""
+
+    LIMIT = 500_000
+
+    def __missing__(self, word):
+        if len(self) >= self.LIMIT:
+            self.clear()
+        stemmed = self[word] = _stemmer.stemWord(word)
+        return stemmed
+
+
+_stems = _Stems()
+stem = _stems.__getitem__
 
 
 def terms(text: str) -> list[str]:
     """The indexed form of `text`: its words, stemmed."""
-    return [stem(w) for w in words(text)]
+    return list(map(stem, words(text)))
 
 
 def term_string(text: str) -> str:
     """`terms` joined by spaces: what both databases index."""
-    return " ".join(terms(text))
+    return " ".join(map(stem, words(text)))
 
 
 # A word as written: letters and digits, with any combining accents inside it.
@@ -60,9 +77,7 @@ def word_spans(text: str):
         # The hot path (every result's snippet): the regex and the stemmer in C over
         # the whole text, each distinct word stemmed once.
         lowered = text.lower()
-        found = _WORD.findall(lowered)
-        stems = dict(zip(distinct := list(set(found)), _stemmer.stemWords(distinct)))
-        return [(m.start(), m.end(), stems[w]) for m, w in zip(_WORD.finditer(lowered), found)]
+        return [(m.start(), m.end(), stem(m.group())) for m in _ASCII_WORD.finditer(lowered)]
     spans = []
     for match in _WRITTEN_WORD.finditer(text):
         word = match.group()
