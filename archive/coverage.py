@@ -17,8 +17,9 @@ from django.http import HttpResponse
 
 from archive.charts import bar_chart
 from archive.models import Article, DatePrecision
-from archive.stats import Scope
+from archive.search.plan import Result
 from archive.search.query import parse
+from archive.stats import Scope
 
 # A result spanning more years than this is charted per year, not per month.
 MONTHLY_MAX_YEARS = 4
@@ -71,6 +72,10 @@ def coverage(articles, *, scope=None) -> Coverage:
     year when the chart is yearly and left out (and counted as such) when it is monthly,
     rather than piling up in January. Articles with no known date are left out.
     """
+    if isinstance(articles, Result):
+        if articles.complete:  # every match's date is already read
+            return coverage_of(articles.periods())
+        articles = articles.queryset
     scope = scope or Scope.of_articles(articles)
     if scope is not None:
         return coverage_of(scope.periods())

@@ -210,7 +210,7 @@ def article_facets(filterset, articles, *, total=None) -> list[Facet]:
     if scope is not None:
         return _scoped_facets(current, filterset, scope)
     # One query for the first rows, whose ids the entity facets then count in.
-    rows = list(articles.values_list("pk", "published_on")[: SAMPLE_SIZE + 1])
+    rows = articles.first_rows(SAMPLE_SIZE + 1)
     note = _sample_note(filterset, total) if len(rows) > SAMPLE_SIZE else ""
     rows = rows[:SAMPLE_SIZE]
     years = _year_facet(current, [(day.year, None, None, 1) for _, day in rows if day is not None], note)

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 
 from archive.models import Actor, Article, Source, Territory
 from archive.search.aliases import expand
-from archive.search.plan import plan
+from archive.search.plan import Result, plan
 from archive.search.query import MAX_QUERY_LENGTH, QueryTooComplex, parse
 
 # ASCII digits only: `\d` alone also takes "２０１６" or "٢٠١٦", which are not YYYY-MM-DD.
@@ -209,16 +209,13 @@ class ArticleFilter(django_filters.FilterSet):
         queryset = super().filter_queryset(queryset)
         query = self.form.cleaned_data.get("q")
         sort = self.form.cleaned_data.get("sort") or ("relevance" if query is not None else "newest")
-        if query is not None:
-            self.search_query = query if self.form.cleaned_data.get("exact") else expand(query)
-            queryset, self.search_plan = plan(
-                queryset, self.search_query, wanted=self.rows_wanted, newest=sort != "oldest"
-            )
-        if sort == "relevance" and query is not None:
-            return queryset.by_relevance()
-        if sort == "oldest":
-            return queryset.oldest_first(matches=query is not None)
-        return queryset.newest_first(matches=query is not None)
+        if query is None:
+            return queryset.sorted_by(sort)
+        self.search_query = query if self.form.cleaned_data.get("exact") else expand(query)
+        # A page's search is read once, in order (archive.search.plan.Result); an export's
+        # is a queryset of every match.
+        matches, self.search_plan = plan(queryset, self.search_query, wanted=self.rows_wanted, sort=sort)
+        return matches if isinstance(matches, Result) else matches.sorted_by(sort, matches=True)
 
     def selected(self, name):
         """The values currently given for a parameter (repeatable ones included)."""

@@ -657,12 +657,27 @@ class ArticleQuerySet(models.QuerySet):
         index answers (the date index, or the full-text index for a search, where the
         ranking happens), then just those rows with what the listing prefetches. In one
         query SQLite would carry every candidate's whole text through the sort."""
-        ids = list(self.values_list("pk", flat=True)[bottom:top])
+        return self.rows_in_order(list(self.values_list("pk", flat=True)[bottom:top]))
+
+    def rows_in_order(self, ids):
+        """The articles `ids`, in that order, with what this list selects and prefetches."""
         rows = self.model._default_manager.filter(pk__in=ids)
         rows.query.select_related = self.query.select_related
         rows._prefetch_related_lookups = self._prefetch_related_lookups
         by_id = {row.pk: row for row in rows}
-        return [by_id[pk] for pk in ids]
+        return [by_id[pk] for pk in ids if pk in by_id]
+
+    def first_rows(self, n):
+        """(pk, published_on) of the first `n` in this list's order: a facet sample."""
+        return list(self.values_list("pk", "published_on")[:n])
+
+    def sorted_by(self, sort, *, matches=False):
+        """In a list's order: "relevance" (a search's), "newest" or "oldest"."""
+        if sort == "relevance":
+            return self.by_relevance()
+        if sort == "oldest":
+            return self.oldest_first(matches=matches)
+        return self.newest_first(matches=matches)
 
     def by_relevance(self):
         return self.order_by("-rank", models.F("published_on").desc(nulls_last=True), "-id")

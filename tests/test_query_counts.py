@@ -135,16 +135,14 @@ def test_search_queries(client, archive, django_assert_num_queries):
     # 6. published articles per date (archive.search.plan's histogram, kept likewise)
     # 7.-9. how many articles the query may match (archive.search.plan): the name's text
     #       matches counted up to the exact limit, its tagged articles, the word's matches
-    # 10. count of the result (paginator)
-    # 11. the page's article ids, ranked
-    # 12.-15. those articles with their sources, their actors, territories, and those
-    #         territories' names (tags, and which name matched)
-    # 16. the result's first articles (the facets' sample), with their dates
-    # 17.-20. source, actor, territory facets over those articles, the territories' names
-    # 21. coverage over time
-    _assert_queries(client, django_assert_num_queries, "/articles/?q=Northern+Territories+report", 21)
+    # 10. the result read once (archive.search.plan.Result): every match's id and date,
+    #     ranked; its count, page, facets' sample and coverage over time come from these
+    # 11.-14. the page's articles with their sources, their actors, territories, and
+    #         those territories' names (tags, and which name matched)
+    # 15.-18. source, actor, territory facets over the first matches, the territories' names
+    _assert_queries(client, django_assert_num_queries, "/articles/?q=Northern+Territories+report", 18)
     # The names and the histogram now come from memory.
-    _assert_queries(client, django_assert_num_queries, "/articles/?q=Northern+Territories+report", 15)
+    _assert_queries(client, django_assert_num_queries, "/articles/?q=Northern+Territories+report", 12)
 
 
 def test_invalid_filter_queries(client, archive, django_assert_num_queries):

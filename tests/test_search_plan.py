@@ -54,14 +54,14 @@ def test_windows_take_whole_years_and_months_as_one_token(monkeypatch):
     # Ten articles a day on the 10th and 20th of each month of 2019, and of January to March 2020.
     rows = [(datetime.date(y, m, d), 10) for y, last in ((2019, 12), (2020, 3)) for m in range(1, last + 1) for d in (10, 20)]
     monkeypatch.setattr(plan, "day_histogram", lambda: plan.Days(rows))
-    window = plan.choose_window(estimate=1000, wanted=100)  # the newest tenth: three days
+    window = plan.window_of(30)  # the newest tenth: three days
     assert window.tokens == ("_d20200220", "_m202003")
     assert window.start == datetime.date(2020, 2, 20)
-    window = plan.choose_window(estimate=1000, wanted=700)  # 21 of 30 days: all of 2020 there is, and more
+    window = plan.window_of(210)  # 21 of 30 days: all of 2020 there is, and more
     assert window.tokens == ("_d20190520", "_m201906", "_m201907", "_m201908", "_m201909", "_m201910",
                              "_m201911", "_m201912", "_y2020")  # fmt: skip
-    assert plan.choose_window(estimate=1000, wanted=900) is None  # nearly everything: no window
-    oldest = plan.choose_window(estimate=1000, wanted=160, newest=False)
+    assert plan.window_of(270) is None  # nearly everything: no window
+    oldest = plan.window_of(48, newest=False)
     assert oldest.tokens == ("_m201901", "_m201902", "_d20190310") and oldest.end == datetime.date(2019, 3, 10)
 
 
@@ -123,3 +123,25 @@ def test_estimates_come_from_the_engine(seed_archive):
     # The seed archive's five articles all say "Japan"; a word no article has is rare.
     assert plan.estimate(parse("japan"), "default") >= 1
     assert plan.estimate(parse("zzzyzzx"), "default") <= 5
+
+
+def test_a_phrase_rarer_than_its_words_widens_its_window_and_finds_only_the_phrase(client, monkeypatch):
+    """Half of the articles with both words have them as the phrase: the window sized for
+    the words is widened at the density seen, and ranking by the words (SQLite) keeps
+    only the phrase's matches."""
+    monkeypatch.setattr(plan, "EXACT_LIMIT", 5)
+    monkeypatch.setattr(plan, "CANDIDATES", 8)
+    monkeypatch.setattr(plan, "estimate", lambda query, using="default", phrases=True: 80 if query else 0)
+    phrased = []
+    for i in range(80):
+        day = datetime.date(2010 + i // 12, i % 12 + 1, 10)
+        title = f"Summit report {i}" if i % 2 else f"Report from the summit {i}"
+        article = make_article(title=title, published_on=day)
+        if i % 2:
+            phrased.append(article)
+    data = client.get('/articles/?q="summit report"&format=json&sort=newest').json()
+    assert data["count_estimated"] is True  # read in a window, not the whole archive
+    assert [r["slug"] for r in data["results"]] == [a.slug for a in reversed(phrased)][:25]
+    ranked = client.get('/articles/?q="summit report"&format=json').json()
+    assert {r["slug"] for r in ranked["results"]} <= {a.slug for a in phrased}
+    assert len(ranked["results"]) == 25

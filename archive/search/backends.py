@@ -15,11 +15,13 @@ from django.db.models import F, Func, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from archive.search.fts5 import BM25
-from archive.search.query import Group, to_fts5, to_tsquery
+from archive.search.query import to_fts5, to_tsquery
 
 # Title above lead above body above byline, on both engines.
 SQLITE_WEIGHTS = (10.0, 4.0, 1.0, 0.5, 0.0)  # bm25 column weights: title, lead, body, byline, period
 POSTGRESQL_WEIGHTS = [0.1, 0.2, 0.4, 1.0]  # ts_rank weights for D (byline), C (body), B (lead), A (title)
+# SQLite ranks a phrase's matches by its words when there are at most this many of them.
+PHRASE_MATCHES_BY_ID = 5000
 
 
 class Lexemes(SearchQueryCombinable, Func):
@@ -52,9 +54,9 @@ class PostgreSQLBackend:
 
         return SearchDocument.objects.filter(vector=self._tsquery(groups, excluded, window)).values("article_id")
 
-    def estimate(self, groups, excluded=()):
+    def estimate(self, groups, excluded=(), phrases=True):
         """The planner's estimate of the matching search documents (from ANALYZE's
-        most common lexemes): no row is read."""
+        most common lexemes): no row is read. Phrases or not, the same: see below."""
         with connections["default"].cursor() as cursor:
             cursor.execute(
                 "EXPLAIN (FORMAT JSON) SELECT 1 FROM archive_searchdocument WHERE vector @@ to_tsquery('simple', %s)",
@@ -72,8 +74,8 @@ class PostgreSQLBackend:
 
 
 class SQLiteBackend:
-    def _expression(self, groups, excluded=(), window=None):
-        expression = to_fts5(groups, excluded)
+    def _expression(self, groups, excluded=(), window=None, phrases=True):
+        expression = to_fts5(groups, excluded, phrases=phrases)
         if window is not None:
             # A window (archive.search.plan) is one more group of tokens, intersected in the index.
             expression = f"({expression}) AND (" + " OR ".join(f'"{t}"' for t in window.tokens) + ")"
@@ -84,7 +86,22 @@ class SQLiteBackend:
         # each term's document frequency (for bm25) once. The planner puts the FTS5
         # table first, since only its MATCH narrows; the date orders of search results
         # are expressions (ArticleQuerySet.newest_first), so no index tempts it otherwise.
-        return articles.filter(fts__document__match=self._expression(groups, excluded, window)).annotate(
+        expression = self._expression(groups, excluded, window)
+        if any(len(term.words) > 1 for group in groups for term in group.terms):
+            # bm25 counts the articles holding each phrase of the query over the whole
+            # index, checking positions in every article with its words: a third of a
+            # second for a phrase of two very common words, however few articles the
+            # search reads. The phrase's matches are found first, then ranked by its
+            # words, whose counts the index keeps.
+            # (Exclusions are left to the ids: they add nothing to a match's rank.) Only
+            # for as many matches as a list of ids can carry: an export of a very common
+            # phrase takes the slow way.
+            ids = self.matching_ids(groups, excluded, window).values_list("article_id", flat=True)
+            ids = list(ids[: PHRASE_MATCHES_BY_ID + 1])
+            if len(ids) <= PHRASE_MATCHES_BY_ID:
+                articles = articles.filter(pk__in=ids)
+                expression = self._expression(groups, (), window, phrases=False)
+        return articles.filter(fts__document__match=expression).annotate(
             rank=-BM25(F("fts__document"), *SQLITE_WEIGHTS)
         )
 
@@ -95,13 +112,14 @@ class SQLiteBackend:
             "article_id"
         )
 
-    def estimate(self, groups, excluded=()):
+    def estimate(self, groups, excluded=(), phrases=True):
         """Counted up to the exact limit; above it, extrapolated from the count in the
         newest few thousand articles. FTS5 keeps no document frequencies (fts5vocab
-        counts them by reading the whole list), so both are bounded reads."""
+        counts them by reading the whole list), so both are bounded reads. With
+        `phrases=False`, of the articles with all the words."""
         from archive.search.plan import EXACT_LIMIT, probe_window
 
-        expression = self._expression(groups, excluded)
+        expression = self._expression(groups, excluded, phrases=phrases)
         with connections["default"].cursor() as cursor:
             cursor.execute(
                 "SELECT count(*) FROM (SELECT 1 FROM archive_article_fts WHERE archive_article_fts MATCH %s LIMIT %s)",
@@ -113,7 +131,7 @@ class SQLiteBackend:
                 return counted
             cursor.execute(
                 "SELECT count(*) FROM archive_article_fts WHERE archive_article_fts MATCH %s",
-                [self._expression(groups, excluded, probe.window)],
+                [self._expression(groups, excluded, probe.window, phrases=phrases)],
             )
             return max(counted, cursor.fetchone()[0] / probe.share)
 

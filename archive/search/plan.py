@@ -28,13 +28,20 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db import connections
 from django.db.models import Count, Q
 
 # At most this many matches are ranked and counted exactly.
 EXACT_LIMIT = 1500
 # A window is chosen to hold about this many matches for relevance ranking.
 CANDIDATES = 600
+# Articles a window may hold that have all the query's words, phrase or not, unless the
+# page needs more: a phrase is checked article by article, and a phrase of common words
+# can be rare (PostgreSQL's estimate is of the words together; see the backends).
+READ_BUDGET = 3000
+# A search's matches are read in one query, as ids and dates in the page's order: this
+# many at most (more when a deep page needs them), which holds every match of an exact
+# plan or a window and the facets' sample.
+FETCH_LIMIT = 3000
 # A window that would cover more than this share of the dated articles is no window.
 WHOLE_ARCHIVE = 0.8
 # Enough articles to extrapolate a query's frequency from (see probe_window).
@@ -155,18 +162,6 @@ def _take(days, share=None, articles=None, newest=True):
     return taken, count
 
 
-def choose_window(estimate: int, wanted: int, newest: bool = True) -> Window | None:
-    """The fewest newest (or oldest) days expected to hold `wanted` of `estimate`
-    matches spread like the archive; None when that is nearly the whole archive."""
-    if estimate <= 0 or wanted / estimate >= WHOLE_ARCHIVE:
-        return None
-    days = day_histogram()
-    taken, count = _take(days, share=wanted / estimate, newest=newest)
-    if not days.total or count / days.total >= WHOLE_ARCHIVE:
-        return None
-    return _window(taken, count, newest, days)
-
-
 def _window(taken, articles, newest, days) -> Window:
     """Tokens for a run of days: a year's token where all of its days with articles are
     in, else a month's where all of the month's are, else the days'."""
@@ -186,10 +181,23 @@ def _window(taken, articles, newest, days) -> Window:
     return Window(tuple(tokens), None, max(taken), articles)
 
 
-def widened(window: Window, estimate: int, factor: float, newest: bool) -> Window | None:
-    """A window holding about `factor` times as many articles as `window`."""
-    total = total_published() or 1
-    return choose_window(estimate, int(estimate * min(1.0, window.articles * factor / total)) + 1, newest)
+def window_of(articles: int, newest: bool = True) -> Window | None:
+    """The newest (or oldest) days holding about `articles` dated articles; None when
+    that is nearly the whole archive."""
+    days = day_histogram()
+    if not days.total or articles / days.total >= WHOLE_ARCHIVE:
+        return None
+    taken, count = _take(days, articles=articles, newest=newest)
+    return _window(taken, count, newest, days)
+
+
+def _window_size(per_article: float, wanted: int, words: int) -> int:
+    """How many articles a window should hold, at `per_article` matches per article:
+    enough for CANDIDATES matches (or the page's `wanted` rows, if more), but no more
+    than READ_BUDGET articles with the query's words (about `words` in the archive)
+    unless the page needs more."""
+    budget = READ_BUDGET * (total_published() or 1) / max(words, 1)
+    return int(max(wanted / per_article * 1.25, min(max(wanted, CANDIDATES) / per_article, budget)))
 
 
 @dataclass(frozen=True)
@@ -213,18 +221,20 @@ def total_published() -> int:
     return day_histogram().total
 
 
-def estimate(query, using="default") -> int:
-    """How many articles `query` may match, from the engine's statistics."""
+def estimate(query, using="default", *, phrases=True) -> int:
+    """How many articles `query` may match, from the engine's statistics; with
+    `phrases=False`, how many have all of its words, which is what the engine reads to
+    find a phrase's matches."""
     from archive.search.backends import backend_for
 
     backend = backend_for(using)
     if not any(group.entities for group in query.groups):
-        return int(backend.estimate(query.groups, query.excluded))
+        return int(backend.estimate(query.groups, query.excluded, phrases=phrases))
     # A name also matches the articles tagged with it: add those, groups independent.
     n = max(total_published(), 1)
     share = 1.0
     for group in query.groups:
-        matches = backend.estimate([group]) + (_tagged_count(group.entities) if group.entities else 0)
+        matches = backend.estimate([group], phrases=phrases) + (_tagged_count(group.entities) if group.entities else 0)
         share *= min(1.0, matches / n)
     return int(share * n)  # exclusions left out: an overestimate, which only widens less
 
@@ -242,27 +252,80 @@ def _tagged_count(entities) -> int:
     return count
 
 
-def plan(articles, query, *, wanted: int | None, newest: bool = True):
-    """Run `query` over `articles` (already filtered): (matching queryset, Plan).
+class Result:
+    """A search's matches in the page's order, read in one query: the ids and dates of
+    all of them up to FETCH_LIMIT (or as many as the page needs). The count, the page's
+    rows, the facets' sample and the coverage chart all come from these, instead of each
+    running the search again; past the limit (an estimate far too low), the queryset
+    answers. Pages itself like a queryset for archive.pagination.ArchivePaginator."""
 
-    `wanted` is how many rows the page needs from the top (None: all of them, for
-    exports). The queryset is annotated with `rank` and not yet ordered.
+    def __init__(self, matches, sort, wanted):
+        self.model = matches.model
+        self.queryset = matches.sorted_by(sort, matches=True)
+        limit = max(wanted, FETCH_LIMIT)
+        rows = list(self.queryset.values_list("pk", "published_on", "date_precision")[: limit + 1])
+        self.complete = len(rows) <= limit  # every match is in `rows`
+        self.rows = rows[:limit]
+
+    def count(self) -> int:
+        if self.complete:
+            return len(self.rows)
+        if not hasattr(self, "_count"):
+            self._count = self.queryset.count()
+        return self._count
+
+    def page_rows(self, bottom, top):
+        if top <= len(self.rows):
+            return self.queryset.rows_in_order([pk for pk, _, _ in self.rows[bottom:top]])
+        return self.queryset.page_rows(bottom, top)
+
+    def first_rows(self, n):
+        """(pk, published_on) of the first `n`, as ArticleQuerySet.first_rows."""
+        if n > len(self.rows) and not self.complete:
+            return self.queryset.first_rows(n)
+        return [(pk, day) for pk, day, _ in self.rows[:n]]
+
+    def periods(self):
+        """(year, month, dated to a year only, articles) rows of every match (archive.stats
+        Period), for the coverage chart: only when `complete`."""
+        counted = {}
+        for _, day, precision in self.rows:
+            if day is None or precision == "unknown":
+                key = (None, None, False)
+            else:
+                key = (day.year, day.month, precision == "year")
+            counted[key] = counted.get(key, 0) + 1
+        return [(*key, n) for key, n in counted.items()]
+
+
+def plan(articles, query, *, wanted: int | None, sort: str = "relevance"):
+    """Run `query` over `articles` (already filtered), for a page needing its first
+    `wanted` rows in the order `sort`: (Result, Plan).
+
+    With `wanted` None (exports: every match), (the matching queryset, annotated with
+    `rank` and not yet ordered, Plan).
     """
     if wanted is None or not query:
         return articles.search(query), Plan(estimate=0)
     guess = estimate(query, articles.db)
     if guess <= EXACT_LIMIT:
-        return articles.search(query), Plan(estimate=guess)
-    target = max(wanted, CANDIDATES)
-    window = choose_window(guess, target, newest)
-    for _ in range(MAX_WIDENINGS + 1):
+        return Result(articles.search(query), sort, wanted), Plan(estimate=guess)
+    has_phrase = any(len(term.words) > 1 for group in query.groups for term in group.terms)
+    words = estimate(query, articles.db, phrases=False) if has_phrase else guess
+    newest = sort != "oldest"
+    size = _window_size(guess / (total_published() or 1), wanted, words)
+    for attempt in range(MAX_WIDENINGS + 1):
+        window = window_of(size, newest)
         if window is None:
-            return articles.search(query), Plan(estimate=guess)
-        matches = articles.search(query, window=window)
-        count = matches.count()
-        if count >= wanted and count * 4 >= min(target, guess):
-            return matches, Plan(estimate=guess, window=window, window_count=count)
-        # Filters left too few: widen in proportion to what is missing.
-        factor = 2 * target / max(count, 1)
-        window = widened(window, guess, factor, newest)
-    return articles.search(query), Plan(estimate=guess)
+            break
+        result = Result(articles.search(query, window=window), sort, wanted)
+        found = result.count()
+        # At the density seen (a phrase rarer than its words, or filters, thin a
+        # window); none seen, eight times the articles.
+        size = _window_size(found / window.articles, wanted, words) if found else window.articles * 8
+        # Enough for the page, and about as many as that density asks for, or no
+        # widening left: ranked here. Else widened, at least twofold.
+        if found >= wanted and (size <= window.articles * 2 or attempt == MAX_WIDENINGS):
+            return result, Plan(estimate=guess, window=window, window_count=found)
+        size = max(size, window.articles * 2)
+    return Result(articles.search(query), sort, wanted), Plan(estimate=guess)

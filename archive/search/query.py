@@ -128,19 +128,27 @@ def parse(text: str) -> Query:
 # --- Compilation ----------------------------------------------------------------------
 
 
-def _fts5_term(term: Term) -> str:
+def _fts5_term(term: Term, phrases=True) -> str:
     # Terms are letters and digits only, so quoting cannot be escaped out of.
-    body = '"' + " ".join(term.stems) + '"'
-    return body + " *" if term.prefix else body
+    if phrases or len(term.stems) == 1:
+        body = '"' + " ".join(term.stems) + '"'
+        return body + " *" if term.prefix else body
+    # The phrase's words, each required, anywhere.
+    words = [f'"{s}"' for s in term.stems]
+    if term.prefix:
+        words[-1] += " *"
+    return "(" + " AND ".join(words) + ")"
 
 
-def _fts5_any(terms) -> str:
-    return "(" + " OR ".join(_fts5_term(t) for t in terms) + ")"
+def _fts5_any(terms, phrases=True) -> str:
+    return "(" + " OR ".join(_fts5_term(t, phrases) for t in terms) + ")"
 
 
-def to_fts5(groups: list[Group], excluded: list[Term] = ()) -> str:
-    """An FTS5 MATCH expression: groups ANDed, exclusions NOT-ed."""
-    expression = " AND ".join(_fts5_any(g.terms) for g in groups)
+def to_fts5(groups: list[Group], excluded: list[Term] = (), *, phrases=True) -> str:
+    """An FTS5 MATCH expression: groups ANDed, exclusions NOT-ed. `phrases=False`
+    loosens each phrase to its words (for ranking the matches of a phrase, see the
+    backends)."""
+    expression = " AND ".join(_fts5_any(g.terms, phrases) for g in groups)
     if excluded:
         expression = f"({expression}) NOT {_fts5_any(excluded)}"
     return expression
