@@ -51,3 +51,5 @@ def test_the_ascii_fast_paths_split_and_stem_as_the_general_path(text):
     spans = search_text.word_spans(text)
     assert [text[a:b].lower() for a, b, _ in spans] == general
     assert [s for _, _, s in spans] == [search_text.stem(w) for w in general]
+    offsets, stems = search_text.word_offsets(text)
+    assert [(offsets[i], stems[i]) for i in range(len(stems))] == [((a, b), s) for a, b, s in spans]

@@ -87,12 +87,13 @@ class SQLiteBackend:
         # table first, since only its MATCH narrows; the date orders of search results
         # are expressions (ArticleQuerySet.newest_first), so no index tempts it otherwise.
         expression = self._expression(groups, excluded, window)
-        if any(len(term.words) > 1 for group in groups for term in group.terms):
+        if window is not None and any(len(term.words) > 1 for group in groups for term in group.terms):
             # bm25 counts the articles holding each phrase of the query over the whole
             # index, checking positions in every article with its words: a third of a
             # second for a phrase of two very common words, however few articles the
-            # search reads. The phrase's matches are found first, then ranked by its
-            # words, whose counts the index keeps.
+            # window holds. The phrase's matches in the window are found first, then
+            # ranked by its words, whose counts the index keeps. (Without a window, the
+            # match itself reads the whole index: the count costs no more.)
             # (Exclusions are left to the ids: they add nothing to a match's rank.) Only
             # for as many matches as a list of ids can carry: an export of a very common
             # phrase takes the slow way.

@@ -9,7 +9,7 @@ import bisect
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from archive.search.text import stem, word_spans
+from archive.search.text import stem, word_offsets
 
 SNIPPET_WORDS = 36
 # How far into an article a snippet is looked for, step by step (see snippet): the best
@@ -40,25 +40,23 @@ def _matcher(query):
     return match_at
 
 
-def _marked_spans(text, query):
-    """[(start, end)] character ranges of `text` that match the query."""
-    spans = word_spans(text)
-    stems = [s for _, _, s in spans]
+def _matches(stems, query):
+    """[(first word, words)] of each match of the query in a list of stems, in order."""
     match_at = _matcher(query)
     # Only where a pattern's first word is can a match start: test those positions alone.
     firsts = {pattern[0] for pattern in query.highlight_stems}
     prefixes = tuple({term.stems[0] for group in query.groups for term in group.terms if term.prefix})
     candidates = [i for i, s in enumerate(stems) if s in firsts or (prefixes and s.startswith(prefixes))]
-    marked = []
+    found = []
     after = 0  # matches do not overlap
     for i in candidates:
         if i < after:
             continue
         n = match_at(stems, i)
         if n:
-            marked.append((spans[i][0], spans[i + n - 1][1]))
+            found.append((i, n))
             after = i + n
-    return spans, marked
+    return found
 
 
 def _render(text, start, end, marked):
@@ -79,7 +77,8 @@ def highlight(text, query):
     """All of `text`, escaped, with every match marked."""
     if not text or not query:
         return escape(text)
-    _, marked = _marked_spans(text, query)
+    spans, stems = word_offsets(text)
+    marked = [(spans[i][0], spans[i + n - 1][1]) for i, n in _matches(stems, query)]
     return mark_safe(_render(text, 0, len(text), marked))
 
 
@@ -91,33 +90,39 @@ def snippet(text, query, size=SNIPPET_WORDS):
     for limit in SNIPPET_SCAN_STEPS:
         # Cut at a space, so that no word is cut in two.
         part = text if limit >= whole else text[: text.rfind(" ", 0, limit) + 1 or limit]
-        spans, marked = _marked_spans(part, query) if query else (word_spans(part), [])
-        if marked or limit >= whole:
+        spans, stems = word_offsets(part)
+        matches = _matches(stems, query) if query else []
+        if matches or limit >= whole:
             break
     text = part
-    if not spans:
+    if not stems:
         return escape(text[:300])
     best = 0
-    if marked:
-        # The window starting at each match, scored by the matches it holds.
-        starts = [a for a, _ in marked]
-        span_starts = [a for a, _, _ in spans]
+    if matches:
+        # The window starting at each match, scored by the matches starting in it.
+        starts = [i for i, _ in matches]
         best_score = -1
-        for a in starts:
-            i = bisect.bisect_left(span_starts, a)
-            window_end = spans[min(i + size, len(spans)) - 1][1]
-            score = bisect.bisect_left(starts, window_end) - bisect.bisect_left(starts, a)
+        for i in starts:
+            score = bisect.bisect_left(starts, i + size) - bisect.bisect_left(starts, i)
             if score > best_score:
                 best, best_score = i, score
         best = max(0, best - 3)  # a little context before the first match
-    last = min(best + size, len(spans)) - 1
+    last = min(best + size, len(stems)) - 1
     start = 0 if best == 0 else spans[best][0]
-    end = len(text) if last == len(spans) - 1 else spans[last][1]
+    end = len(text) if last == len(stems) - 1 else spans[last][1]
     # Widen to whitespace, so that the passage never starts or ends inside a written
     # word ("Japan’s" is two search words but one to read).
     start = 0 if start == 0 else max(text.rfind(" ", 0, start) + 1, text.rfind("\n", 0, start) + 1)
     following = [i for i in (text.find(" ", end), text.find("\n", end)) if i != -1]
     end = min(following) if following else len(text)
+    marked = []
+    for i, n in matches:
+        a = spans[i][0]
+        if a >= end:
+            break
+        b = spans[i + n - 1][1]
+        if b > start:
+            marked.append((a, b))
     prefix = "… " if start > 0 else ""
     suffix = " …" if end < whole else ""
     return mark_safe(escape(prefix) + _render(text, start, end, marked) + escape(suffix))

@@ -85,3 +85,24 @@ def word_spans(text: str):
         if folded:
             spans.append((match.start(), match.end(), stem(folded)))
     return spans
+
+
+def word_offsets(text: str):
+    """(spans, stems) of the words of `text`, as `word_spans` gives them: `spans[i]` is
+    the (start, end) of word i, found only when asked for, in order. A snippet needs the
+    offsets of a few dozen words of the hundreds it stems."""
+    if text.isascii():
+        lowered = text.lower()
+        return _Offsets(_ASCII_WORD.finditer(lowered)), list(map(stem, _ASCII_WORD.findall(lowered)))
+    spans = word_spans(text)
+    return [(a, b) for a, b, _ in spans], [s for _, _, s in spans]
+
+
+class _Offsets:
+    def __init__(self, matches):
+        self._matches, self._found = matches, []
+
+    def __getitem__(self, i):
+        while len(self._found) <= i:
+            self._found.append(next(self._matches).span())
+        return self._found[i]

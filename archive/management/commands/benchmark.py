@@ -62,7 +62,8 @@ class Command(BaseCommand):
             raise CommandError("Too few published articles to measure; run generate_corpus first.")
         rng = random.Random(seed)
         bands = _words_by_band(total, rng)
-        requests = _requests(bands, rng, total)
+        # The articles (and so the phrases) from their own generator: the same on both databases.
+        requests = _requests(bands, random.Random(seed), total)
         self.stdout.write(f"Measuring {len(requests)} requests over {total:,} published articles ({connection.vendor}).")
         results = []
         # Pages render as in production, whatever this shell's DEBUG: templates compiled
