@@ -10,6 +10,7 @@ import datetime
 import functools
 import hashlib
 import heapq
+import json
 import math
 import re
 from urllib.parse import quote
@@ -83,6 +84,24 @@ class _WithCachedCounts(models.query.ModelIterable):
         for entity in super().__iter__():
             entity.article_count = counts.get(entity.pk, 0)
             yield entity
+
+
+class IdList(models.Expression):
+    """Ids for `pk__in`, sent as one query parameter (an array on PostgreSQL, JSON on
+    SQLite). Django sends an IN list's values one parameter each, and preparing the
+    thousand ids of a facet sample cost more than counting the facet."""
+
+    output_field = models.BigIntegerField()
+
+    def __init__(self, ids):
+        super().__init__()
+        self.ids = [int(pk) for pk in ids]
+
+    def as_sql(self, compiler, connection):
+        return "(SELECT value FROM json_each(%s))", [json.dumps(self.ids)]
+
+    def as_postgresql(self, compiler, connection):
+        return "(SELECT unnest(%s::bigint[]))", [self.ids]
 
 
 class EntityQuerySet(models.QuerySet):
@@ -179,7 +198,7 @@ class EntityQuerySet(models.QuerySet):
         The facet counts of a result: one GROUP BY over the result's ids (a queryset, or
         a list of them), whatever filters made it.
         """
-        ids = articles.order_by().values("pk") if isinstance(articles, models.QuerySet) else articles
+        ids = articles.order_by().values("pk") if isinstance(articles, models.QuerySet) else IdList(articles)
         return (
             self.filter(**{f"{self.articles_path}__in": ids})
             .annotate(article_count=Count(self.articles_path))
