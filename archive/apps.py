@@ -8,7 +8,7 @@ class ArchiveConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from archive import stats
+        from archive import checks, stats  # noqa: F401 (checks registers itself)
         from archive.models import Actor, ActorName, Article, ArticleActor, ArticleTerritory, Territory, TerritoryName
         from archive.search import aliases
         from archive.search.index import on_article_saved

@@ -50,6 +50,7 @@ def _production_env(**extra):
         SECRET_KEY="production-test-" + "k3y" * 20,
         ALLOWED_HOSTS="chancery.example.org",
         DATABASE_URL=os.environ.get("DATABASE_URL", "sqlite:///unused-by-these-checks.sqlite3"),
+        CACHE_URL="redis://127.0.0.1:6379/0",  # read by the checks, never connected to
     )
     env.update(extra)
     return {key: value for key, value in env.items() if value is not None}
@@ -83,6 +84,18 @@ def test_the_deployment_checks_pass_with_production_variables():
     result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], _production_env())
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_deployment_checks_ask_for_a_cache_shared_by_every_process():
+    result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], _production_env(CACHE_URL=None))
+    assert result.returncode != 0
+    assert "archive.W001" in result.stderr and "CACHE_URL" in result.stderr
+
+
+def test_the_cache_must_be_a_redis_url():
+    result = _run(["manage.py", "check"], _production_env(CACHE_URL="memcached://127.0.0.1:11211"))
+    assert result.returncode != 0
+    assert "CACHE_URL must be a Redis URL" in result.stderr
 
 
 def test_a_secret_key_is_required_when_debug_is_off():
