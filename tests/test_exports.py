@@ -6,6 +6,9 @@ import io
 import xml.etree.ElementTree as ET
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -125,11 +128,53 @@ def test_a_long_export_keeps_order_and_tags_across_chunks_in_queries_per_chunk(c
         i = int(row["slug"][2:])
         assert row["actors"] == "; ".join(f"Actor {n}" for n in range(i % 3 + 1))
         assert row["territories"] == "Islands / Isles"
-    # Per chunk of articles: their actors' names, their territories. Once: the
-    # territories' labels (a territory and its names). Whatever the number of rows.
+    # Per chunk of articles: the ids of their actors, of their territories. Once: the
+    # names of every actor and territory, and the territories' labels (their preferred
+    # names). Whatever the number of rows.
     reads = [q for q in captured.captured_queries if q["sql"].lstrip().upper().startswith(("SELECT", "DECLARE"))]
     assert len([q for q in reads if "archive_articleactor" in q["sql"]]) == 3
     assert len([q for q in reads if "archive_territoryname" in q["sql"]]) == 1
+
+
+@pytest.mark.parametrize("drafts_between", [1, 10])
+def test_each_row_has_its_own_tags_whether_its_articles_are_close_or_far_apart(client, monkeypatch, drafts_between):
+    # Close together, a chunk's tags are read by a range of article ids, which also holds
+    # the drafts between them; far apart, by the list of its ids.
+    monkeypatch.setattr(exports, "_CHUNK", 3)
+    secret = make_actor(name="Secret")
+    for i in range(6):
+        make_article(slug=f"a-{i}", published_on=datetime.date(2020, 1, i + 1), actors=[make_actor(name=f"Actor {i}")])
+        for _ in range(drafts_between):
+            make_article(status=Article.Status.DRAFT, actors=[secret], territories=[make_territory()])
+    rows = _csv(client.get("/articles/", {"format": "csv"}))
+    assert [(row["slug"], row["actors"], row["territories"]) for row in rows] == [
+        (f"a-{i}", f"Actor {i}", "") for i in reversed(range(6))
+    ]
+
+
+def test_an_actor_tagged_while_an_export_streams_is_named(client, monkeypatch):
+    monkeypatch.setattr(exports, "_CHUNK", 1)
+    make_article(slug="first", published_on="2020-01-02")
+    second = make_article(slug="second", published_on="2020-01-01")
+    chunks = iter(client.get("/articles/", {"format": "csv"}).streaming_content)
+    header, first_row = next(chunks), next(chunks)  # the names are read with the first chunk
+    second.actors.add(make_actor(name="Newcomer"))
+    text = b"".join([header, first_row, *chunks]).decode()
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [(row["slug"], row["actors"]) for row in rows] == [("first", ""), ("second", "Newcomer")]
+
+
+_CELLS = st.none() | st.text(alphabet=st.sampled_from("ab é日 ,;\"'\r\n\t=+-@") | st.characters(), max_size=12)
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(rows=st.integers(1, 4).flatmap(lambda n: st.lists(st.lists(_CELLS, min_size=n, max_size=n), min_size=1)))
+def test_cells_guarded_a_column_at_a_time_are_guarded_as_one_by_one(rows):
+    rows = [row + ["x"] for row in rows]
+    expected = io.StringIO()
+    csv.writer(expected).writerows([[exports._cell(cell) for cell in row] for row in rows])
+    columns = [list(column) for column in zip(*rows)]
+    assert exports._csv_lines(zip(*map(exports._csv_fields, columns))) == expected.getvalue()
 
 
 def test_csv_cells_cannot_run_as_spreadsheet_formulas(client):
