@@ -600,10 +600,12 @@ class ArticleQuerySet(models.QuerySet):
         return count
 
     def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)  # read twice: a generator would be empty the second time
         for obj in objs:
             obj.content_hash = obj.compute_content_hash()
         # Unless conflicts were allowed, every row is new and so has no search document.
         conflicts = kwargs.get("ignore_conflicts") or kwargs.get("update_conflicts") or len(args) > 1
+        self._for_write = True  # the transaction below is the write database's
         # One transaction: the articles appear in search the moment they appear at all.
         with transaction.atomic(using=self.db):
             objs = super().bulk_create(objs, *args, **kwargs)

@@ -60,6 +60,13 @@ def test_bulk_create_and_bulk_update_are_indexed(client):
     assert found(client, "quixotic") == {"bulk-0", "bulk-1", "bulk-2"}
 
 
+def test_a_bulk_load_from_a_generator_is_saved_and_indexed(client):
+    Article.objects.bulk_create(
+        Article(slug=f"gen-{i}", title=f"Generated xylophone {i}", status=Article.Status.PUBLISHED) for i in range(2)
+    )
+    assert found(client, "xylophone") == {"gen-0", "gen-1"}
+
+
 def test_loaddata_is_indexed(client):
     call_command("loaddata", "seed_archive", verbosity=0)
     assert SearchDocument.objects.count() == Article.objects.count() == 5
