@@ -22,9 +22,9 @@ chart come from them, and it lists its articles in the order the date index give
 a page of a popular tag otherwise does not get (see `Scope.listed`).
 
 CACHE_SECONDS is only a safety net, for a write that bypasses every hook (raw SQL). The
-cache must be shared by every process that serves pages (Redis, Memcached): with Django's
-default per-process memory cache, another process would go on counting a withdrawn article
-until the timeout.
+cache must be shared by every process that serves pages (CACHE_URL, a Redis server; a
+deployment check asks for it): with Django's default per-process memory cache, another
+process would go on counting a withdrawn article until the timeout.
 """
 
 import calendar

@@ -16,9 +16,14 @@ at a million articles that is hundreds of thousands of rows. So a search is plan
   "about". Both indexes keep their lists in id order, and in an archive that grows by
   imports the newest articles have the highest ids, so the window's part of a common
   word's list is one short stretch.
+- A window that filters, or a phrase rarer than its words, leave thin is widened at the
+  density of matches it showed, reading at most about READ_BUDGET articles with the
+  query's words unless the page needs more to fill itself.
+- Whatever the plan, a page reads its matches once (Result): their ids and dates in the
+  page's order, from which its count, rows, facets' sample and chart all come.
 
-Relevance therefore ranks the newest few thousand matches of a very common query, not all
-of them: for news, the recent coverage of a common word is what a reader most likely
+Relevance therefore ranks the newest several hundred matches of a very common query, not
+all of them: for news, the recent coverage of a common word is what a reader most likely
 wants, and sorting by date or narrowing by source, tag or date reaches the rest.
 """
 
@@ -46,7 +51,7 @@ FETCH_LIMIT = 3000
 WHOLE_ARCHIVE = 0.8
 # Enough articles to extrapolate a query's frequency from (see probe_window).
 PROBE_ARTICLES = 4000
-# How many times a window is widened when filters leave too few matches in it.
+# How many times a window is widened when filters, or a phrase rarer than its words, leave it thin.
 MAX_WIDENINGS = 3
 
 HISTOGRAM_KEY = "archive:search-days"
