@@ -141,12 +141,35 @@ class ArticleListView(ListFormatsMixin, FilterView):
     def get_queryset(self):
         return Article.objects.published().for_listing()
 
+    # A search reads as many of its matches as the page asked for needs (archive.search.
+    # plan): its pages go this deep, as far as a reader pages, and no request can make
+    # it read a whole common word's matches.
+    max_search_page = 400
+
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
+        if self.format not in ("html", "json"):
+            return kwargs  # exports read every match
         page = self.request.GET.get(self.page_kwarg) or "1"
-        if self.format in ("html", "json") and page.isascii() and page.isdigit():
+        if page == "last":
+            # The last page of what the first page's search read (see get_paginator).
+            kwargs["rows_wanted"] = self.paginate_by
+        elif page.isascii() and page.isdigit():
             kwargs["rows_wanted"] = max(int(page[:9]), 1) * self.paginate_by
         return kwargs
+
+    def get(self, request, *args, **kwargs):
+        page = request.GET.get(self.page_kwarg) or "1"
+        too_deep = page.isascii() and page.isdigit() and int(page[:9]) > self.max_search_page
+        if too_deep and request.GET.get("q", "").strip() and request.GET.get("format") in (None, "", "html", "json"):
+            message = (
+                f"Search results go {self.max_search_page} pages deep: narrow the search by date, "
+                "or sort the other way, to reach the rest."
+            )
+            if request.GET.get("format") == "json":
+                return JsonResponse({"errors": {"page": [{"message": message, "code": "too_deep"}]}}, status=400)
+            return bad_request(request, message)
+        return super().get(request, *args, **kwargs)
 
     def get_paginator(self, queryset, per_page, **kwargs):
         search_plan = self.filterset.search_plan
@@ -161,8 +184,13 @@ class ArticleListView(ListFormatsMixin, FilterView):
         total = search_plan.estimated_total(total_published())
         if self.filterset.form.cleaned_data.get("sort") in ("newest", "oldest"):
             # Ordered by date, the window holds the top of the whole result, and a later
-            # page widens it: every estimated page can be asked for.
-            return super().get_paginator(queryset, per_page, count=total, total=total, estimated=True, **kwargs)
+            # page widens it: every estimated page can be asked for, as deep as searches
+            # go; "last" is the last page of the window read.
+            if self.request.GET.get(self.page_kwarg) == "last":
+                count = search_plan.window_count
+            else:
+                count = min(total, self.max_search_page * per_page)
+            return super().get_paginator(queryset, per_page, count=count, total=total, estimated=True, **kwargs)
         note = (
             f"Ranked by relevance among the newest {search_plan.window_count:,} matches; "
             "sort by date to go through them all."

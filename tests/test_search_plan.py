@@ -145,3 +145,21 @@ def test_a_phrase_rarer_than_its_words_widens_its_window_and_finds_only_the_phra
     ranked = client.get('/articles/?q="summit report"&format=json').json()
     assert {r["slug"] for r in ranked["results"]} <= {a.slug for a in phrased}
     assert len(ranked["results"]) == 25
+
+
+def test_search_pages_go_so_deep_and_no_deeper(client, common_word):
+    data = client.get("/articles/?q=summit&sort=newest&format=json&page=2").json()
+    assert data["next"] is None  # forty articles: two pages
+    response = client.get("/articles/?q=summit&sort=newest&page=401")
+    assert response.status_code == 400
+    assert "400 pages deep" in response.content.decode()
+    response = client.get("/articles/?q=summit&page=999999999999&format=json")
+    assert response.status_code == 400 and response.json()["errors"]["page"][0]["code"] == "too_deep"
+    assert client.get("/articles/?q=summit&sort=newest&page=401&format=csv").status_code == 200  # exports: all
+    assert client.get("/articles/?page=401").status_code == 404  # unsearched: as deep as the list is
+
+
+@pytest.mark.parametrize("sort", ["relevance", "newest", "oldest"])
+def test_the_last_page_of_a_search_is_the_last_of_what_was_read(client, common_word, sort):
+    data = client.get(f"/articles/?q=summit&sort={sort}&format=json&page=last").json()
+    assert data["count_estimated"] is True and data["results"] and data["next"] is None
