@@ -34,14 +34,20 @@ from archive.search.text import words
 
 
 def slug_url(name: str, slug: str) -> str:
-    """reverse(name, args=[slug]) for the detail pages, which take only a slug.
+    """reverse(name, args=[slug]) for the detail pages, which take only a slug."""
+    return slug_urls(name)(slug)
 
-    A results page links some 150 of these; reverse() resolves the pattern each time,
-    which cost a tenth of the page. The address around the slug is found once (per script
-    prefix) and the slug quoted as reverse() would.
+
+def slug_urls(name: str):
+    """slug -> reverse(name, args=[slug]), for many slugs.
+
+    A results page links some 150 of these, and an export thousands; reverse() resolves
+    the pattern each time, which cost a tenth of the page. The address around the slug is
+    found once (per script prefix) and the slug quoted as reverse() would: slugs are
+    letters, digits, "-" and "_" (archive.urls), which quoting leaves alone when ASCII.
     """
     before, after = _around_slug(name, get_script_prefix())
-    return before + quote(slug, safe="!$&'()*+,;=/~:@") + after
+    return lambda slug: before + (slug if slug.isascii() else quote(slug, safe="!$&'()*+,;=/~:@")) + after
 
 
 @functools.cache

@@ -36,6 +36,9 @@ class Lexemes(SearchQueryCombinable, Func):
 
 
 class PostgreSQLBackend:
+    # Its estimate of a phrase is of the phrase's words together (see estimate).
+    estimates_phrases = False
+
     def _tsquery(self, groups, excluded=(), window=None):
         query = SearchQuery(to_tsquery(groups, excluded), search_type="raw", config="simple")
         if window is not None:
@@ -74,6 +77,8 @@ class PostgreSQLBackend:
 
 
 class SQLiteBackend:
+    estimates_phrases = True
+
     def _expression(self, groups, excluded=(), window=None, phrases=True):
         expression = to_fts5(groups, excluded, phrases=phrases)
         if window is not None:

@@ -315,8 +315,15 @@ def plan(articles, query, *, wanted: int | None, sort: str = "relevance"):
     guess = estimate(query, articles.db)
     if guess <= EXACT_LIMIT:
         return Result(articles.search(query), sort, wanted), Plan(estimate=guess)
+    from archive.search.backends import backend_for
+
     has_phrase = any(len(term.words) > 1 for group in query.groups for term in group.terms)
-    words = estimate(query, articles.db, phrases=False) if has_phrase else guess
+    # The articles with the query's words, which the engine reads to find a phrase: the
+    # same as the estimate where the engine estimates a phrase by its words anyway.
+    if has_phrase and backend_for(articles.db).estimates_phrases:
+        words = estimate(query, articles.db, phrases=False)
+    else:
+        words = guess
     newest = sort != "oldest"
     size = _window_size(guess / (total_published() or 1), wanted, words)
     for attempt in range(MAX_WIDENINGS + 1):
