@@ -25,6 +25,7 @@ from archive.models import (
     TerritoryName,
     iso_partial_date,
     slug_urls,
+    territory_label,
 )
 
 CSV_COLUMNS = [
@@ -239,18 +240,14 @@ def _territory_labels(territories, using):
 
     Territory.label reads model instances and their names; a few hundred of those cost
     more than the rest of a 10,000-row export, so the same rule is applied here to plain
-    rows: the name, then each preferred name that differs from it, once, by name.
+    rows (territory_label).
     """
     preferred = {}
     for pk, name in (
         TerritoryName.objects.using(using).filter(preferred=True).order_by("name").values_list("territory", "name")
     ):
         preferred.setdefault(pk, []).append(name)
-    labels = {}
-    for pk, name in territories:
-        others = [n for n in dict.fromkeys(preferred.get(pk, ())) if n != name]
-        labels[pk] = " / ".join([name, *others])
-    return labels
+    return {pk: territory_label(name, preferred.get(pk, ())) for pk, name in territories}
 
 
 def _article_url_maker(request):
@@ -344,4 +341,4 @@ class ArticleFeed(Feed):
         return article.updated_at
 
     def item_categories(self, article):
-        return [a.name for a in article.actors.all()] + [t.label for t in article.territories.all()]
+        return [a.name for a in article.tagged_actors] + [t.label for t in article.tagged_territories]

@@ -15,8 +15,8 @@ def article_json(article, request):
         "published_on": article.date_iso,
         "date_precision": article.date_precision,
         "byline": article.byline,
-        "actors": [_ref(actor) for actor in article.actors.all()],
-        "territories": [_ref(territory) for territory in article.territories.all()],
+        "actors": [_ref(actor) for actor in article.tagged_actors],
+        "territories": [_ref(territory) for territory in article.tagged_territories],
         # Search results only (archive.search.highlight.decorate): the best passage as
         # HTML, escaped with the matches in <mark>, and the other names that matched.
         **(

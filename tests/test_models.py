@@ -274,6 +274,61 @@ def test_a_preferred_name_repeated_in_two_languages_appears_once_in_the_label():
     assert TerritoryName.objects.filter(territory=territory).count() == 2
 
 
+# --- Tags as lists read them ----------------------------------------------------------------
+
+
+def _tags_of(article):
+    return [a.name for a in article.tagged_actors], [t.label for t in article.tagged_territories]
+
+
+def test_a_listed_article_carries_the_same_tags_in_the_same_order_as_the_database(django_assert_num_queries):
+    zeta, alpha = make_actor(name="Zeta"), make_actor(name="Alpha")
+    kurils = make_territory(
+        name="Northern Territories",
+        names=[
+            {"name": "Southern Kurils", "preferred": True},
+            {"name": "Northern Territories", "preferred": True},
+            {"name": "Hoppō Ryōdo"},
+        ],
+    )
+    rockall = make_territory(name="Rockall")
+    first = make_article(actors=[zeta, alpha], territories=[rockall, kurils])
+    second = make_article(actors=[zeta])
+    third = make_article()
+    expected = {
+        a.pk: ([x.name for x in a.actors.all()], [t.label for t in a.territories.all()]) for a in (first, second, third)
+    }
+    assert expected[first.pk] == (["Alpha", "Zeta"], ["Northern Territories / Southern Kurils", "Rockall"])
+    # The articles, then their actors, territories and territories' preferred names.
+    with django_assert_num_queries(4):
+        listed = list(Article.objects.for_listing())
+        assert {a.pk: _tags_of(a) for a in listed} == expected
+    # An actor on two articles is one instance; what a tag does not show is read on access.
+    by_pk = {a.pk: a for a in listed}
+    assert by_pk[first.pk].tagged_actors[1] is by_pk[second.pk].tagged_actors[0]
+    Actor.objects.filter(pk=zeta.pk).update(description="A state.")
+    with django_assert_num_queries(1):
+        assert by_pk[second.pk].tagged_actors[0].description == "A state."
+
+
+def test_an_iterated_listing_reads_tags_a_chunk_at_a_time(django_assert_num_queries):
+    actor = make_actor(name="Japan")
+    for _ in range(5):
+        make_article(actors=[actor])
+    # One query for the articles, read in three chunks (chunk_size=2), then each chunk's
+    # actors and territories (none, so no query for their names).
+    with django_assert_num_queries(7):
+        tags = [_tags_of(article) for article in Article.objects.for_listing().iterator(chunk_size=2)]
+    assert tags == [(["Japan"], [])] * 5
+
+
+def test_an_article_not_read_by_a_list_reads_its_tags_from_the_database():
+    actor = make_actor(name="Russia")
+    article = make_article(actors=[actor])
+    fetched = Article.objects.get(pk=article.pk)
+    assert _tags_of(fetched) == (["Russia"], [])
+
+
 # --- Content hash --------------------------------------------------------------------------
 
 

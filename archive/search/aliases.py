@@ -135,8 +135,8 @@ def matched_names(article, query, article_stems):
     """
     from archive.search.highlight import contains_name
 
-    tagged = {("actor", a.pk) for a in article.actors.all()} | {
-        ("territory", t.pk) for t in article.territories.all()
+    tagged = {("actor", a.pk) for a in article.tagged_actors} | {
+        ("territory", t.pk) for t in article.tagged_territories
     }
     report = []
     for group in query.groups:
