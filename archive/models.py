@@ -125,7 +125,7 @@ def _attach_tags(articles, using):
         rows = (
             link.objects.using(using)
             .filter(article__in=by_id)
-            .order_by(f"{tag}__name", tag)
+            .order_by(f"{tag}__name", f"{tag}_id")
             .values_list("article", *(f"{tag}__{field}" for field in fields))
         )
         for article, *values in rows:
