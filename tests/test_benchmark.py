@@ -37,6 +37,10 @@ def test_the_benchmark_reports_every_request_with_its_floor(tmp_path):
     rows = [line for line in table.splitlines() if line.startswith("| ") and "---" not in line]
     assert len(rows) == len(figures["results"]) + 1
     assert {row.count("|") for row in rows} == {11}
+    # How fast the machine ran Python before and after, to compare runs by.
+    cpu = figures["cpu_reference_ms"]
+    assert cpu["before"] > 0 and cpu["after"] > 0
+    assert f"{cpu['before']:.0f} ms before the pages, {cpu['after']:.0f} ms after" in table
 
 
 def test_the_benchmark_measures_ingest_and_leaves_the_archive_as_it_was(tmp_path):

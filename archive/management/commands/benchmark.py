@@ -9,6 +9,8 @@ count() and GROUP BY facets over the whole result. Search words are chosen by ho
 articles contain them (five document-frequency bands), several per band in rotation.
 Last, the ingest rate: articles/s of a bulk load through Article.objects.bulk_create,
 search index included, in a transaction rolled back so that the archive is unchanged.
+Before and after the pages it times a fixed Python loop: the machine's speed, by which
+runs on different machines, or on one whose host was busier, can be compared.
 Prints Markdown tables and writes the figures as JSON.
 """
 
@@ -66,6 +68,7 @@ class Command(BaseCommand):
         requests = _requests(bands, random.Random(seed), total)
         self.stdout.write(f"Measuring {len(requests)} requests over {total:,} published articles ({connection.vendor}).")
         results = []
+        cpu_before = _cpu_reference()
         # Pages render as in production, whatever this shell's DEBUG: templates compiled
         # without debug information (the engines are rebuilt for it) and no query log.
         with override_settings(ALLOWED_HOSTS=["testserver"], DEBUG=False):
@@ -77,7 +80,15 @@ class Command(BaseCommand):
                     f"  {name}: p50 {result['p50_ms']:.1f} ms, p95 {result['p95_ms']:.1f} ms, {result['queries']} queries"
                 )
         # After the pages, so that what it leaves behind (dead rows) cannot slow them.
-        figures = {"vendor": connection.vendor, "articles": total, "runs": runs, "bands": bands, "results": results}
+        cpu = {"before": cpu_before, "after": _cpu_reference()}
+        figures = {
+            "vendor": connection.vendor,
+            "articles": total,
+            "runs": runs,
+            "cpu_reference_ms": cpu,
+            "bands": bands,
+            "results": results,
+        }
         if ingest:
             self.stdout.write(f"Ingesting {ingest:,} articles (rolled back)…")
             figures["ingest"] = _measure_ingest(ingest, seed)
@@ -86,8 +97,36 @@ class Command(BaseCommand):
         if ingest:
             self.stdout.write("")
             self.stdout.write(_ingest_line(figures["ingest"]))
+        self.stdout.write("")
+        self.stdout.write(_cpu_line(cpu))
         output.write_text(json.dumps(figures, indent=2, ensure_ascii=False))
         self.stdout.write(f"\nFigures written to {output}.")
+
+
+# Steps of the loop that measures how fast this machine runs Python (_cpu_reference).
+CPU_REFERENCE_STEPS = 2_000_000
+
+
+def _cpu_reference():
+    """Milliseconds a fixed pure-Python loop takes (median of three). A virtual machine's
+    speed varies with its host's load, from one machine to the next and within an hour
+    on the same one: taken before and after the pages, it tells whether a run's figures
+    can be compared with another's, and that a run's machine stayed as fast throughout."""
+    seconds = []
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for step in range(CPU_REFERENCE_STEPS):
+            total += step
+        seconds.append(time.perf_counter() - started)
+    return round(statistics.median(seconds) * 1000, 1)
+
+
+def _cpu_line(cpu):
+    return (
+        f"CPU reference (a {CPU_REFERENCE_STEPS:,}-step Python loop, median of 3): {cpu['before']:.0f} ms before "
+        f"the pages, {cpu['after']:.0f} ms after; the lower, the faster the machine was."
+    )
 
 
 def _words_by_band(total, rng):
