@@ -21,7 +21,6 @@ from archive.models import Actor, Article, Source, Territory
 from archive.pagination import ArchivePaginator
 from archive.search.aliases import expand
 from archive.search.highlight import decorate, highlight
-from archive.search.plan import total_published
 from archive.serializers import article_json, entity_json
 
 
@@ -181,7 +180,7 @@ class ArticleListView(ListFormatsMixin, FilterView):
                 return super().get_paginator(listing, per_page, count=listing.count(), **kwargs)
         if search_plan is None or search_plan.exact:
             return super().get_paginator(queryset, per_page, **kwargs)
-        total = search_plan.estimated_total(total_published())
+        total = search_plan.estimated_total()
         if self.filterset.form.cleaned_data.get("sort") in ("newest", "oldest"):
             # Ordered by date, the window holds the top of the whole result, and a later
             # page widens it: every estimated page can be asked for, as deep as searches

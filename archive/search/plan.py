@@ -8,8 +8,8 @@ at a million articles that is hundreds of thousands of rows. So a search is plan
   (PostgreSQL's planner, FTS5's document frequencies): well under a millisecond.
 - Up to EXACT_LIMIT matches, every match is ranked and counted exactly.
 - Above it, the search looks at a window: the newest days of the archive (the oldest,
-  for oldest-first) expected to hold about CANDIDATES matches, or as many as the page asked
-  for needs. Both full-text indexes carry each article's period tokens (`_y2016`,
+  for oldest-first), or of the dates the reader asked for, expected to hold about
+  CANDIDATES matches, or as many as the page asked for needs. Both full-text indexes carry each article's period tokens (`_y2016`,
   `_m201605`, `_d20160509`), so the window is one more term of the full-text query (whole
   years and months as one token each), intersected inside the index; only the window's
   matches are read, ranked and counted. The total is then an estimate, and pages say
@@ -27,6 +27,7 @@ all of them: for news, the recent coverage of a common word is what a reader mos
 wants, and sorting by date or narrowing by source, tag or date reaches the rest.
 """
 
+import bisect
 import datetime
 import math
 import uuid
@@ -53,6 +54,9 @@ WHOLE_ARCHIVE = 0.8
 PROBE_ARTICLES = 4000
 # How many times a window is widened when filters, or a phrase rarer than its words, leave it thin.
 MAX_WIDENINGS = 3
+# Dates holding at most this share of the archive narrow a search inside the index too
+# (range_window); beyond it, their tokens would cost more to merge than they save.
+RANGE_SHARE = 0.25
 
 HISTOGRAM_KEY = "archive:search-days"
 HISTOGRAM_SECONDS = 600
@@ -81,6 +85,9 @@ class Window:
     start: datetime.date | None  # newest-first windows: from this day on
     end: datetime.date | None  # oldest-first windows: up to this day
     articles: int  # dated published articles in it, for extrapolating counts
+    # Its share of the dated published articles it was taken from (the archive's, or
+    # those between the dates asked for): a count in it extrapolates by this.
+    share: float = 1.0
 
     @property
     def dates(self) -> Q:
@@ -102,12 +109,11 @@ class Plan:
     def exact(self) -> bool:
         return self.window is None
 
-    def estimated_total(self, total_articles: int) -> int:
+    def estimated_total(self) -> int:
         """The whole result's size, extrapolated from the window, rounded as estimates are."""
         if self.window is None or not self.window.articles:
             return self.window_count or 0
-        share = self.window.articles / max(total_articles, 1)
-        return round_estimate(max(self.window_count, self.window_count / share))
+        return round_estimate(max(self.window_count, self.window_count / self.window.share))
 
 
 def round_estimate(n: float) -> int:
@@ -123,11 +129,18 @@ class Days:
 
     def __init__(self, rows):
         self.rows = rows  # [(date, articles)]
+        self.dates = [day for day, _ in rows]
         self.total = sum(n for _, n in rows)
         self.by_year, self.by_month = {}, {}
         for day, _ in rows:
             self.by_year.setdefault(day.year, set()).add(day)
             self.by_month.setdefault((day.year, day.month), set()).add(day)
+
+    def between(self, start: datetime.date | None, end: datetime.date | None):
+        """The rows of the days from `start` to `end` (either open)."""
+        first = 0 if start is None else bisect.bisect_left(self.dates, start)
+        last = len(self.rows) if end is None else bisect.bisect_right(self.dates, end)
+        return self.rows[first:last]
 
 
 # This process's histogram and the version it was built for (as for the alias index):
@@ -155,19 +168,20 @@ def day_histogram() -> Days:
     return _local["days"]
 
 
-def _take(days, share=None, articles=None, newest=True):
-    """The newest (or oldest) days holding `share` of the dated articles, or `articles`
-    of them: (days taken, articles in them)."""
+
+def _take(rows, articles, newest=True):
+    """The newest (or oldest) of these days holding `articles` articles: (days taken,
+    articles in them)."""
     taken, count = [], 0
-    for day, n in reversed(days.rows) if newest else days.rows:
+    for day, n in reversed(rows) if newest else rows:
         taken.append(day)
         count += n
-        if (share is not None and count >= share * days.total) or (articles is not None and count >= articles):
+        if count >= articles:
             break
     return taken, count
 
 
-def _window(taken, articles, newest, days) -> Window:
+def _window(taken, articles, newest, days, share) -> Window:
     """Tokens for a run of days: a year's token where all of its days with articles are
     in, else a month's where all of the month's are, else the days'."""
     taken_set = set(taken)
@@ -182,18 +196,48 @@ def _window(taken, articles, newest, days) -> Window:
             else:
                 tokens += [f"_d{d:%Y%m%d}" for d in sorted(taken) if (d.year, d.month) == (year, month)]
     if newest:
-        return Window(tuple(tokens), min(taken), None, articles)
-    return Window(tuple(tokens), None, max(taken), articles)
+        return Window(tuple(tokens), min(taken), None, articles, share)
+    return Window(tuple(tokens), None, max(taken), articles, share)
 
 
-def window_of(articles: int, newest: bool = True) -> Window | None:
-    """The newest (or oldest) days holding about `articles` dated articles; None when
-    that is nearly the whole archive."""
+def window_of(articles: int, newest: bool = True, start=None, end=None) -> Window | None:
+    """The newest (or oldest) days holding about `articles` dated articles, of the whole
+    archive or of the days from `start` to `end`; None when that is nearly all of them.
+
+    A search between dates takes its window there: one taken from the newest days of
+    the archive would hold none of an older period's matches, and be widened until it
+    held the whole archive."""
     days = day_histogram()
-    if not days.total or articles / days.total >= WHOLE_ARCHIVE:
+    rows = days.between(start, end) if start or end else days.rows
+    available = sum(n for _, n in rows) if rows is not days.rows else days.total
+    if not available or articles / available >= WHOLE_ARCHIVE:
         return None
-    taken, count = _take(days, articles=articles, newest=newest)
-    return _window(taken, count, newest, days)
+    taken, count = _take(rows, articles, newest)
+    return _window(taken, count, newest, days, count / available)
+
+
+def range_window(start, end) -> Window | None:
+    """Every day from `start` to `end` with articles, as window tokens, to narrow a search
+    between dates inside the index, when the dates hold no more than RANGE_SHARE of the
+    archive (else None). Articles dated only to a month or a year carry no day's token,
+    and a month's or a year's token covers all of it: one is added for each month or year
+    whose first day is between the dates but which is not wholly so. The tokens then
+    cover every article between the dates and a few more, which the date filter itself
+    leaves out, so the search stays exact."""
+    days = day_histogram()
+    rows = days.between(start, end)
+    available = sum(n for _, n in rows)
+    if not available or available > RANGE_SHARE * days.total:
+        return None
+    taken = [day for day, _ in rows]
+    window = _window(taken, available, True, days, 1.0)
+    tokens = dict.fromkeys(window.tokens)
+    for day in taken:
+        if day.day == 1:
+            tokens[f"_m{day:%Y%m}"] = None
+            if day.month == 1:
+                tokens[f"_y{day:%Y}"] = None
+    return Window(tuple(tokens), window.start, None, available, 1.0)
 
 
 def _window_size(per_article: float, wanted: int, words: int) -> int:
@@ -215,10 +259,10 @@ def probe_window() -> Probe | None:
     """The newest days holding at least PROBE_ARTICLES articles, for extrapolating how
     common a query is (SQLite); None when that is most of the archive."""
     days = day_histogram()
-    taken, count = _take(days, articles=PROBE_ARTICLES)
+    taken, count = _take(days.rows, PROBE_ARTICLES)
     if not days.total or count / days.total >= WHOLE_ARCHIVE:
         return None
-    return Probe(_window(taken, count, True, days), count / days.total)
+    return Probe(_window(taken, count, True, days, count / days.total), count / days.total)
 
 
 def total_published() -> int:
@@ -303,18 +347,29 @@ class Result:
         return [(*key, n) for key, n in counted.items()]
 
 
-def plan(articles, query, *, wanted: int | None, sort: str = "relevance"):
+def plan(articles, query, *, wanted: int | None, sort: str = "relevance", dates=(None, None)):
     """Run `query` over `articles` (already filtered), for a page needing its first
-    `wanted` rows in the order `sort`: (Result, Plan).
+    `wanted` rows in the order `sort`: (Result, Plan). `dates`: the first and last day
+    that `articles` were filtered to, if they were.
 
     With `wanted` None (exports: every match), (the matching queryset, annotated with
     `rank` and not yet ordered, Plan).
     """
+    start, end = dates
     if wanted is None or not query:
-        return articles.search(query), Plan(estimate=0)
-    guess = estimate(query, articles.db)
-    if guess <= EXACT_LIMIT:
-        return Result(articles.search(query), sort, wanted), Plan(estimate=guess)
+        # Every match, between the dates if any: read in their part of the index.
+        window = range_window(start, end) if query and (start or end) else None
+        return articles.search(query, window=window), Plan(estimate=0)
+    guess = estimate(query, articles.db)  # in the whole archive
+    expected = guess
+    if start or end:
+        # Between the dates, at the archive's density.
+        days = day_histogram()
+        expected = int(guess * sum(n for _, n in days.between(start, end)) / (days.total or 1))
+    if expected <= EXACT_LIMIT:
+        # A common word between close dates: read only their part of the index.
+        window = range_window(start, end) if expected < guess else None
+        return Result(articles.search(query, window=window), sort, wanted), Plan(estimate=expected)
     from archive.search.backends import backend_for
 
     has_phrase = any(len(term.words) > 1 for group in query.groups for term in group.terms)
@@ -327,7 +382,7 @@ def plan(articles, query, *, wanted: int | None, sort: str = "relevance"):
     newest = sort != "oldest"
     size = _window_size(guess / (total_published() or 1), wanted, words)
     for attempt in range(MAX_WIDENINGS + 1):
-        window = window_of(size, newest)
+        window = window_of(size, newest, start, end)
         if window is None:
             break
         result = Result(articles.search(query, window=window), sort, wanted)
@@ -338,6 +393,7 @@ def plan(articles, query, *, wanted: int | None, sort: str = "relevance"):
         # Enough for the page, and about as many as that density asks for, or no
         # widening left: ranked here. Else widened, at least twofold.
         if found >= wanted and (size <= window.articles * 2 or attempt == MAX_WIDENINGS):
-            return result, Plan(estimate=guess, window=window, window_count=found)
+            return result, Plan(estimate=expected, window=window, window_count=found)
         size = max(size, window.articles * 2)
-    return Result(articles.search(query), sort, wanted), Plan(estimate=guess)
+    window = range_window(start, end) if start or end else None
+    return Result(articles.search(query, window=window), sort, wanted), Plan(estimate=expected)
