@@ -181,12 +181,17 @@ class _Names:
         }
 
     def _tags(self, kind, articles):
-        named = self._names[kind].__getitem__
+        names = self._names[kind]
+        named = names.__getitem__
         tag_ids = dict(self._tag_ids(kind, articles))
         cells = []
-        for article in articles:
-            ids = tag_ids.get(article)
-            cells.append("; ".join(map(_second, sorted(map(named, ids.split(","))))) if ids else "")
+        for ids in map(tag_ids.get, articles):
+            if not ids:
+                cells.append("")
+            elif "," not in ids:  # one tag, most territory cells: nothing to sort
+                cells.append(names[ids][1])
+            else:
+                cells.append("; ".join(map(_second, sorted(map(named, ids.split(","))))))
         return cells
 
     def _tag_ids(self, kind, articles):
