@@ -9,8 +9,8 @@ at a million articles that is hundreds of thousands of rows. So a search is plan
 - Up to EXACT_LIMIT matches, every match is ranked and counted exactly.
 - Above it, the search looks at a window: the newest days of the archive (the oldest,
   for oldest-first), or of the dates the reader asked for, expected to hold about
-  CANDIDATES matches, or as many as the page asked for needs. Both full-text indexes carry each article's period tokens (`_y2016`,
-  `_m201605`, `_d20160509`), so the window is one more term of the full-text query (whole
+  CANDIDATES matches, or as many as the page asked for needs. Both full-text indexes
+  carry each article's period tokens (`_y2016`, `_m201605`, `_d20160509`), so the window is one more term of the full-text query (whole
   years and months as one token each), intersected inside the index; only the window's
   matches are read, ranked and counted. The total is then an estimate, and pages say
   "about". Both indexes keep their lists in id order, and in an archive that grows by
@@ -137,10 +137,13 @@ class Days:
             self.by_month.setdefault((day.year, day.month), set()).add(day)
 
     def between(self, start: datetime.date | None, end: datetime.date | None):
-        """The rows of the days from `start` to `end` (either open)."""
+        """(rows, articles) of the days from `start` to `end`, either open."""
+        if start is None and end is None:
+            return self.rows, self.total
         first = 0 if start is None else bisect.bisect_left(self.dates, start)
         last = len(self.rows) if end is None else bisect.bisect_right(self.dates, end)
-        return self.rows[first:last]
+        rows = self.rows[first:last]
+        return rows, sum(n for _, n in rows)
 
 
 # This process's histogram and the version it was built for (as for the alias index):
@@ -166,7 +169,6 @@ def day_histogram() -> Days:
         )
         _local["days"], _local["version"] = Days(rows), version
     return _local["days"]
-
 
 
 def _take(rows, articles, newest=True):
@@ -208,8 +210,7 @@ def window_of(articles: int, newest: bool = True, start=None, end=None) -> Windo
     the archive would hold none of an older period's matches, and be widened until it
     held the whole archive."""
     days = day_histogram()
-    rows = days.between(start, end) if start or end else days.rows
-    available = sum(n for _, n in rows) if rows is not days.rows else days.total
+    rows, available = days.between(start, end)
     if not available or articles / available >= WHOLE_ARCHIVE:
         return None
     taken, count = _take(rows, articles, newest)
@@ -225,8 +226,7 @@ def range_window(start, end) -> Window | None:
     cover every article between the dates and a few more, which the date filter itself
     leaves out, so the search stays exact."""
     days = day_histogram()
-    rows = days.between(start, end)
-    available = sum(n for _, n in rows)
+    rows, available = days.between(start, end)
     if not available or available > RANGE_SHARE * days.total:
         return None
     taken = [day for day, _ in rows]
@@ -365,7 +365,7 @@ def plan(articles, query, *, wanted: int | None, sort: str = "relevance", dates=
     if start or end:
         # Between the dates, at the archive's density.
         days = day_histogram()
-        expected = int(guess * sum(n for _, n in days.between(start, end)) / (days.total or 1))
+        expected = int(guess * days.between(start, end)[1] / (days.total or 1))
     if expected <= EXACT_LIMIT:
         # A common word between close dates: read only their part of the index.
         window = range_window(start, end) if expected < guess else None
