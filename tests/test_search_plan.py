@@ -193,6 +193,16 @@ def test_a_search_between_close_dates_is_exact_and_finds_articles_dated_to_a_mon
     assert len(windows) == 2 and windows[1] is not None
 
 
+def test_a_search_between_close_dates_finds_an_article_on_a_day_the_plan_has_not_yet_seen(client, three_years):
+    url = "/articles/?q=summit&from=2016-05-01&to=2016-05-20&format=json"
+    before = client.get(url).json()["count"]
+    # On a day that had no article, after the plan's histogram of days was read.
+    added = make_article(title="Summit late news", published_on=datetime.date(2016, 5, 2))
+    assert datetime.date(2016, 5, 2) not in plan.day_histogram().dates
+    data = client.get(url).json()
+    assert data["count"] == before + 1 and added.slug in {r["slug"] for r in data["results"]}
+
+
 def test_estimates_come_from_the_engine(seed_archive):
     if connection.vendor == "postgresql":
         # The planner's statistics, as autovacuum keeps them: without them, its guess

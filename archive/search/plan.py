@@ -28,6 +28,7 @@ wants, and sorting by date or narrowing by source, tag or date reaches the rest.
 """
 
 import bisect
+import calendar
 import datetime
 import math
 import uuid
@@ -218,26 +219,61 @@ def window_of(articles: int, newest: bool = True, start=None, end=None) -> Windo
 
 
 def range_window(start, end) -> Window | None:
-    """Every day from `start` to `end` with articles, as window tokens, to narrow a search
-    between dates inside the index, when the dates hold no more than RANGE_SHARE of the
-    archive (else None). Articles dated only to a month or a year carry no day's token,
-    and a month's or a year's token covers all of it: one is added for each month or year
-    whose first day is between the dates but which is not wholly so. The tokens then
-    cover every article between the dates and a few more, which the date filter itself
-    leaves out, so the search stays exact."""
+    """Tokens for every day from `start` to `end` (either open), to narrow a search between
+    dates inside the index, when the dates hold no more than RANGE_SHARE of the archive
+    (else None).
+
+    The search stays exact, so the tokens come from the calendar, not from the days the
+    histogram (minutes old) has articles on: every day, month and year from `start` to
+    `end`, and a month's or a year's token wherever its first day is between them, for the
+    articles dated only to that month or year. They may also cover a few articles outside
+    the dates, which the date filter itself leaves out. An open end is closed at the
+    archive's first or last dated article, as it is now."""
     days = day_histogram()
-    rows, available = days.between(start, end)
-    if not available or available > RANGE_SHARE * days.total:
+    _, available = days.between(start, end)
+    if available > RANGE_SHARE * days.total:
         return None
-    taken = [day for day, _ in rows]
-    window = _window(taken, available, True, days, 1.0)
-    tokens = dict.fromkeys(window.tokens)
-    for day in taken:
+    if not days.dates or start is None or end is None or start < days.dates[0] or end > days.dates[-1]:
+        first, last = _published_span()
+        if first is None:
+            return None  # nothing published: nothing to narrow
+        start = first if start is None else max(start, first)
+        end = last if end is None else min(end, last)
+    # No published article between the dates: one day's tokens, which the date filter
+    # then empties.
+    end = max(start, end)
+    return Window(_calendar_tokens(start, end), start, None, available, 1.0)
+
+
+def _published_span():
+    """The first and the last day of a published article, read from the date index."""
+    from archive.models import Article
+
+    dated = Article.objects.published().exclude(published_on=None).values_list("published_on", flat=True)
+    return dated.order_by("published_on").first(), dated.order_by("-published_on").first()
+
+
+def _calendar_tokens(start: datetime.date, end: datetime.date) -> tuple[str, ...]:
+    tokens = []
+    day = start
+    while day <= end:
+        year_end = datetime.date(day.year, 12, 31)
+        month_end = datetime.date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
+        if (day.month, day.day) == (1, 1) and year_end <= end:
+            tokens.append(f"_y{day:%Y}")
+            day = year_end + datetime.timedelta(days=1)
+            continue
         if day.day == 1:
-            tokens[f"_m{day:%Y%m}"] = None
+            # Articles dated only to this month, or to this year, carry no day's token.
+            tokens.append(f"_m{day:%Y%m}")
             if day.month == 1:
-                tokens[f"_y{day:%Y}"] = None
-    return Window(tuple(tokens), window.start, None, available, 1.0)
+                tokens.append(f"_y{day:%Y}")
+            if month_end <= end:
+                day = month_end + datetime.timedelta(days=1)
+                continue
+        tokens.append(f"_d{day:%Y%m%d}")
+        day += datetime.timedelta(days=1)
+    return tuple(tokens)
 
 
 def _window_size(per_article: float, wanted: int, words: int) -> int:
