@@ -254,26 +254,26 @@ def _published_span():
 
 
 def _calendar_tokens(start: datetime.date, end: datetime.date) -> tuple[str, ...]:
+    """Period tokens (period_tokens) covering every day from `start` to `end`, whole years
+    and months as one token each, and the month's and year's tokens of each first day."""
     tokens = []
     day = start
-    while day <= end:
-        year_end = datetime.date(day.year, 12, 31)
-        month_end = datetime.date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
-        if (day.month, day.day) == (1, 1) and year_end <= end:
-            tokens.append(f"_y{day:%Y}")
-            day = year_end + datetime.timedelta(days=1)
-            continue
-        if day.day == 1:
-            # Articles dated only to this month, or to this year, carry no day's token.
-            tokens.append(f"_m{day:%Y%m}")
-            if day.month == 1:
-                tokens.append(f"_y{day:%Y}")
-            if month_end <= end:
-                day = month_end + datetime.timedelta(days=1)
-                continue
-        tokens.append(f"_d{day:%Y%m%d}")
-        day += datetime.timedelta(days=1)
-    return tuple(tokens)
+    while True:
+        year, month = f"_y{day.year:04d}", f"_m{day.year:04d}{day.month:02d}"
+        last = datetime.date(day.year, 12, 31)
+        if (day.month, day.day) == (1, 1) and last <= end:
+            tokens.append(year)
+        else:
+            last = datetime.date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
+            if day.day == 1:
+                # Articles dated only to this month, or to this year, carry no day's token.
+                tokens += [month, year] if day.month == 1 else [month]
+            if day.day != 1 or last > end:
+                last = day
+                tokens.append(f"_d{day.year:04d}{day.month:02d}{day.day:02d}")
+        if last >= end:  # also where the next day would be past the calendar's last
+            return tuple(tokens)
+        day = last + datetime.timedelta(days=1)
 
 
 def _window_size(per_article: float, wanted: int, words: int) -> int:
