@@ -203,6 +203,26 @@ def test_a_search_between_close_dates_finds_an_article_on_a_day_the_plan_has_not
     assert data["count"] == before + 1 and added.slug in {r["slug"] for r in data["results"]}
 
 
+def test_calendar_tokens_cover_whole_years_and_months_as_one_token_and_reach_the_calendars_end():
+    day = datetime.date
+    assert plan._calendar_tokens(day(2015, 11, 30), day(2017, 2, 1)) == (
+        "_d20151130", "_m201512", "_y2016", "_m201701", "_y2017", "_m201702", "_d20170201",
+    )  # fmt: skip
+    assert plan._calendar_tokens(day(9999, 12, 30), day(9999, 12, 31)) == ("_d99991230", "_d99991231")
+    assert plan._calendar_tokens(day(9999, 1, 1), day(9999, 12, 31)) == ("_y9999",)
+
+
+@pytest.mark.parametrize(
+    "dates",
+    ["from=0001-01-01&to=9999-12-31", "from=9999-12-31", "to=0001-01-01", "from=2016-05-02&to=2016-05-02", "from=2030"],
+)
+def test_a_search_between_any_valid_dates_answers(client, three_years, dates):
+    data = client.get(f"/articles/?q=summit&{dates}&format=json")
+    assert data.status_code == 200
+    response = client.get(f"/articles/?q=summit&{dates}&format=csv")
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"slug,")
+
+
 def test_estimates_come_from_the_engine(seed_archive):
     if connection.vendor == "postgresql":
         # The planner's statistics, as autovacuum keeps them: without them, its guess
