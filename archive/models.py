@@ -911,6 +911,14 @@ class Article(models.Model):
         default=1, editable=False, help_text="Raised by every change; the admin form saves only the latest."
     )
 
+    # What a search result adds to each article (archive.search.highlight.decorate); unset
+    # elsewhere. Defaults here, since a template's lookup of a missing attribute is slow
+    # (Django lists the object's attributes with dir() to tell why it failed): three per
+    # card, 75 on a page of 25.
+    title_html = ""
+    snippet = ""
+    matched_names = ()
+
     objects = SlugManager.from_queryset(ArticleQuerySet)()
 
     class Meta:

@@ -21,7 +21,7 @@ def article_json(article, request):
         # HTML, escaped with the matches in <mark>, and the other names that matched.
         **(
             {"snippet": str(article.snippet), "matched_names": article.matched_names}
-            if hasattr(article, "snippet")
+            if "snippet" in vars(article)  # set on the instance; the class has a default
             else {}
         ),
     }
