@@ -8,6 +8,7 @@ process with the same production values applied.
 """
 
 import base64
+import gc
 import hashlib
 import json
 import os
@@ -225,6 +226,25 @@ def test_hashed_static_files_are_cached_for_a_year_or_more(client, production, t
     plain = client.get("/static/css/chancery.css", secure=True)
     assert plain.status_code == 200
     assert "max-age=3600" in plain["Cache-Control"]
+
+
+# --- The server process ---------------------------------------------------------------------
+
+
+def test_the_server_process_keeps_its_startup_objects_out_of_full_collections():
+    import archive.wsgi
+    from archive import views
+
+    gc.unfreeze()
+    try:
+        archive.wsgi.freeze_startup()
+        frozen = gc.get_freeze_count()
+        # Django's modules, and the views the URLconf imports, are among the frozen.
+        assert frozen > 10_000
+        assert all(obj is not views.ArticleListView for obj in gc.get_objects(generation=2))
+        assert callable(archive.wsgi.application)
+    finally:
+        gc.unfreeze()
 
 
 # --- /healthz ------------------------------------------------------------------------------
