@@ -945,6 +945,8 @@ class Article(models.Model):
         ]
         indexes = [
             # Public lists: WHERE status = 'published' ORDER BY published_on DESC, id DESC.
+            # PostgreSQL also has article_published_order_idx, for the same order with the
+            # undated last (migration 0007: SQLite refuses NULLS LAST in an index).
             models.Index(
                 models.F("status"),
                 models.F("published_on").desc(),
