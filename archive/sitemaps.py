@@ -1,6 +1,8 @@
 from django.contrib.sitemaps import Sitemap
 
+from archive import stats
 from archive.models import Actor, Article, Source, Territory
+from archive.pagination import ArchivePaginator
 
 
 class ArticleSitemap(Sitemap):
@@ -14,6 +16,17 @@ class ArticleSitemap(Sitemap):
 
     def lastmod(self, article):
         return article.updated_at
+
+    @property
+    def paginator(self):
+        # Its pages from the cached count of published articles (archive.stats): the
+        # index asks for them, and counting reads every article.
+        return ArchivePaginator(self._items(), self.limit, count=stats.Scope().count())
+
+    def get_latest_lastmod(self):
+        # Django's finds the latest by reading the change time of every article: the
+        # index goes without it, and each page states its own articles' (`lastmod`).
+        return None
 
 
 class EntitySitemap(Sitemap):

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path, register_converter
 
 from archive import views
@@ -44,7 +44,10 @@ app_patterns = (
 
 urlpatterns = [
     path("", include(app_patterns)),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    # An index of the sections' pages (10,000 addresses each): a million articles are a
+    # hundred pages, which a single sitemap would not link.
+    path("sitemap.xml", sitemaps.index, {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"}, name="sitemap"),
+    path("sitemap-<slug:section>.xml", sitemaps.sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

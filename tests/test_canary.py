@@ -193,6 +193,7 @@ def test_no_response_anywhere_on_the_site_mentions_a_hidden_article(client, arch
         "search-help",
         "robots",
         "sitemap",
+        "sitemap-section",
     }
     assert expected <= visited_types, expected - visited_types
     # The crawl did reach the pages of the entities only the hidden articles carry.
@@ -217,4 +218,4 @@ def test_the_canary_is_findable_once_published(client, archive):
     Article.objects.filter(slug="hidden-draft").update(status=Article.Status.PUBLISHED)
     assert CANARY_AS_WRITTEN in client.get(f"/articles/?q={CANARY}").content.decode()
     assert client.get("/articles/hidden-draft/").status_code == 200
-    assert "hidden-draft" in client.get("/sitemap.xml").content.decode()
+    assert "hidden-draft" in client.get("/sitemap-articles.xml").content.decode()

@@ -91,6 +91,10 @@ PUBLIC_PAGES = [
     "/sources/japan-times/",
     "/sources/pacific-wire/",
     "/sitemap.xml",
+    "/sitemap-articles.xml",
+    "/sitemap-actors.xml",
+    "/sitemap-territories.xml",
+    "/sitemap-sources.xml",
     "/robots.txt",
 ]
 JSON_LISTS = [
@@ -232,7 +236,7 @@ def test_the_json_article_list_counts_only_published_articles(client, archive):
 
 
 def test_the_sitemap_lists_only_published_articles(client, archive):
-    content = client.get("/sitemap.xml").content.decode()
+    content = client.get("/sitemap-articles.xml").content.decode()
     assert content.count("/articles/") == 2
 
 

@@ -505,14 +505,40 @@ def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out_of_the_admin(cl
     assert "Disallow: /admin/" in lines
 
 
+def _locations(response):
+    return [loc.text for loc in ElementTree.fromstring(response.content).iter(f"{SITEMAP_NS}loc")]
+
+
 def test_sitemap_lists_every_published_article_and_entity_page(client, archive):
-    response = client.get("/sitemap.xml")
-    assert response.status_code == 200
-    locations = {loc.text for loc in ElementTree.fromstring(response.content).iter(f"{SITEMAP_NS}loc")}
+    index = client.get("/sitemap.xml")
+    assert index.status_code == 200
+    sections = _locations(index)
+    assert sections == [f"http://testserver/sitemap-{name}.xml" for name in ("articles", "sources", "actors", "territories")]
+    locations = set()
+    for section in sections:
+        response = client.get(section.removeprefix("http://testserver"))
+        assert response.status_code == 200
+        locations.update(_locations(response))
     expected = {f"http://testserver{a.get_absolute_url()}" for a in archive.values()}
     for model in (Actor, Territory, Source):
         expected |= {f"http://testserver{e.get_absolute_url()}" for e in model.objects.all()}
     assert locations == expected
+
+
+def test_the_sitemap_index_links_every_page_of_a_section(client, db, monkeypatch):
+    from archive.sitemaps import ArticleSitemap
+
+    monkeypatch.setattr(ArticleSitemap, "limit", 2)
+    articles = [make_article(title=f"Talks {i}") for i in range(5)]
+    pages = [loc for loc in _locations(client.get("/sitemap.xml")) if "sitemap-articles" in loc]
+    assert pages == ["http://testserver/sitemap-articles.xml"] + [
+        f"http://testserver/sitemap-articles.xml?p={p}" for p in (2, 3)
+    ]
+    listed = [loc for page in pages for loc in _locations(client.get(page.removeprefix("http://testserver")))]
+    assert sorted(listed) == sorted(f"http://testserver{a.get_absolute_url()}" for a in articles)
+    for bad in ("?p=4", "?p=0", "?p=abc", "?p=%00"):
+        assert client.get(f"/sitemap-articles.xml{bad}").status_code == 404
+    assert client.get("/sitemap-nothing.xml").status_code == 404
 
 
 def test_an_unknown_address_gets_the_sites_own_404_page(client, db):
