@@ -166,12 +166,20 @@ def _year_facet(current: QueryDict, periods, note="") -> Facet:
     return Facet("year", "Years", items, note)
 
 
+def list_order(cleaned_data) -> str:
+    """The order of an article list: the one asked for, else relevance for a search and
+    newest first for a list without one, which has nothing to rank by."""
+    sort = cleaned_data.get("sort") or "relevance"
+    if sort == "relevance" and cleaned_data.get("q") is None:
+        return "newest"
+    return sort
+
+
 def _sort(filterset) -> str:
     """The list's order, as ArticleFilter applies it."""
     if not filterset.is_bound:
         return "newest"
-    sort = filterset.form.cleaned_data.get("sort")
-    return sort or ("relevance" if filterset.form.cleaned_data.get("q") is not None else "newest")
+    return list_order(filterset.form.cleaned_data)
 
 
 def _newest(filterset) -> bool:

@@ -12,6 +12,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 
+from archive.facets import list_order, scope_of
 from archive.models import Actor, Article, Source, Territory
 from archive.search.aliases import expand
 from archive.search.plan import Result, plan
@@ -208,9 +209,15 @@ class ArticleFilter(django_filters.FilterSet):
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         query = self.form.cleaned_data.get("q")
-        sort = self.form.cleaned_data.get("sort") or ("relevance" if query is not None else "newest")
+        sort = list_order(self.form.cleaned_data)
         if query is None:
-            return queryset.sorted_by(sort)
+            if self.rows_wanted is None or scope_of(self) is not None:
+                # An export reads every article; a scope is paged from the cached numbers.
+                return queryset.sorted_by(sort)
+            # Two tags, an exclusion, a date within a month: their first rows are read
+            # once, in order, as a search's are, and counted exactly when there are few;
+            # counting or charting a million articles would read them all.
+            return Result(queryset, sort, self.rows_wanted, searched=False)
         self.search_query = query if self.form.cleaned_data.get("exact") else expand(query)
         # A page's search is read once, in order (archive.search.plan.Result); an export's
         # is a queryset of every match.

@@ -21,6 +21,7 @@ from archive.models import Actor, Article, Source, Territory
 from archive.pagination import ArchivePaginator
 from archive.search.aliases import expand
 from archive.search.highlight import decorate, highlight
+from archive.search.plan import Result
 from archive.serializers import article_json, entity_json
 
 
@@ -70,7 +71,7 @@ class ListFormatsMixin:
             page_query = self.request.GET.copy()
             page_query.pop("format")
             link = f"{self.request.path}?{page_query.urlencode()}" if page_query else self.request.path
-            return ArticleFeed(self.feed_title(), link, self.object_list)(self.request)
+            return ArticleFeed(self.feed_title(), link, self.feed_articles())(self.request)
         page = context["page_obj"]
         paginator = page.paginator
         return JsonResponse(
@@ -96,6 +97,10 @@ class ListFormatsMixin:
             feed_query["format"] = "csv"
             context["csv_url"] = f"{self.request.path}?{feed_query.urlencode()}"
         return context
+
+    def feed_articles(self):
+        """What an Atom feed takes its first articles from: the list itself."""
+        return self.object_list
 
     def paginate_queryset(self, queryset, page_size):
         # Django reads the page with int(), which also takes "１", "٣", " 2" and "1_0": a
@@ -178,6 +183,14 @@ class ArticleListView(ListFormatsMixin, FilterView):
             listing = listing_of(self.filterset) if self.format in ("html", "json") else None
             if listing is not None:
                 return super().get_paginator(listing, per_page, count=listing.count(), **kwargs)
+            if isinstance(queryset, Result) and not queryset.complete:
+                # More articles than were read: the size is estimated from them, and the
+                # pages go as deep as a search's.
+                start, end = self.filterset.form.cleaned_data.get("from"), self.filterset.form.cleaned_data.get("to")
+                newest = self.filterset.form.cleaned_data.get("sort") != "oldest"
+                total = queryset.extrapolated(newest, start[0] if start else None, end[1] if end else None)
+                count = min(total, self.max_search_page * per_page)
+                return super().get_paginator(queryset, per_page, count=count, total=total, estimated=True, **kwargs)
         if search_plan is None or search_plan.exact:
             return super().get_paginator(queryset, per_page, **kwargs)
         total = search_plan.estimated_total()
@@ -198,6 +211,10 @@ class ArticleListView(ListFormatsMixin, FilterView):
             queryset, per_page, count=search_plan.window_count, total=total, estimated=True, note=note, **kwargs
         )
 
+    def feed_articles(self):
+        # A scope's first articles are read as its pages are (Scope.listed).
+        return listing_of(self.filterset) or self.object_list
+
     def feed_title(self):
         query = self.request.GET.get("q", "").strip()
         return f"search for “{query[:100]}”" if query else "articles"
@@ -217,9 +234,10 @@ class ArticleListView(ListFormatsMixin, FilterView):
                 self.filterset, self.object_list, total=getattr(paginator, "total", None) if paginator else None
             )
             search_plan = self.filterset.search_plan
-            if search_plan is not None and not search_plan.exact:
-                # The window holds only the newest months: charting it would look like
-                # coverage that stops short. The page says so instead.
+            if (search_plan is not None and not search_plan.exact) or getattr(paginator, "estimated", False):
+                # A window holds only the newest months: charting it would look like
+                # coverage that stops short; and charting a list of many more articles
+                # than were read would read them all. The page says so instead.
                 context["coverage_omitted"] = True
             elif not self.invalid_filters(context) and context["paginator"].count:
                 context["coverage"] = coverage(self.object_list, scope=scope_of(self.filterset))
@@ -334,6 +352,11 @@ class EntityDetailView(ListFormatsMixin, ListView):
         if self.format == "html" and context["paginator"].count:
             context["coverage"] = coverage(self.object_list, scope=self.scope)
         return context
+
+    def feed_articles(self):
+        # Read as its pages are (Scope.listed): a popular actor's articles sorted by the
+        # list's own query would all be read for the feed's 50.
+        return stats.Listing(self.scope)
 
     def feed_title(self):
         return self.entity.label

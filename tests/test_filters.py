@@ -409,3 +409,72 @@ def test_a_valid_filter_that_matches_nothing_says_so_without_an_error(client, ar
         response, '<h2 id="results-title" class="result-count" aria-live="polite">0 articles</h2>', html=True
     )
     assertContains(response, "No published article matches these filters.")
+
+
+# --- Lists that no cached numbers describe ----------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["html", "json", "csv", "atom"])
+def test_a_list_without_a_search_sorted_by_relevance_is_newest_first(client, archive, fmt):
+    """Relevance ranks a search; without one there is nothing to rank by."""
+    response = client.get("/articles/", {"sort": "relevance", "format": fmt})
+    assert response.status_code == 200
+    if fmt == "json":
+        newest = client.get("/articles/", {"format": "json"}).json()["results"]
+        assert response.json()["results"] == newest
+
+
+@pytest.fixture
+def many_with_two_tags(db, monkeypatch):
+    """Sixty articles a week apart, every one about Japan and three in four about Russia
+    too; the lists read at most ten rows before estimating (FETCH_LIMIT)."""
+    from archive.search import plan
+
+    monkeypatch.setattr(plan, "FETCH_LIMIT", 10)
+    japan = make_actor(name="Japan", slug="japan")
+    russia = make_actor(name="Russia", slug="russia")
+    first = datetime.date(2019, 1, 7)
+    return [
+        make_article(
+            title=f"Talks {i}",
+            published_on=first + datetime.timedelta(days=7 * i),
+            actors=[japan, russia] if i % 4 else [japan],
+        )
+        for i in range(60)
+    ]
+
+
+def test_a_long_list_of_two_tags_is_read_in_part_and_its_size_estimated(client, many_with_two_tags):
+    both = [a for a in reversed(many_with_two_tags) if a.actors.count() == 2]  # 45, newest first
+    data = client.get("/articles/", {"actor": ["japan", "russia"], "format": "json"}).json()
+    assert data["count_estimated"] is True
+    assert 30 <= data["count"] <= 60  # 45 at the density of the ten newest
+    assert [r["slug"] for r in data["results"]] == [a.slug for a in both[:25]]
+    # Past the rows read, a page is read from the list itself, in the same order.
+    second = client.get("/articles/", {"actor": ["japan", "russia"], "format": "json", "page": 2}).json()
+    assert [r["slug"] for r in second["results"]] == [a.slug for a in both[25:45]]
+    page = client.get("/articles/", {"actor": ["japan", "russia"]})
+    assertContains(page, f"about {data['count']} articles")
+    assertContains(page, "These filters match too many articles to chart their coverage")
+    assertNotContains(page, 'id="coverage-title"')
+
+
+def test_oldest_first_the_rows_are_read_from_the_other_end(client, many_with_two_tags):
+    both = [a for a in many_with_two_tags if a.actors.count() == 2]  # 45, oldest first
+    data = client.get("/articles/", {"actor": ["japan", "russia"], "sort": "oldest", "format": "json"}).json()
+    assert data["count_estimated"] is True and 30 <= data["count"] <= 60
+    assert [r["slug"] for r in data["results"]] == [a.slug for a in both[:25]]
+    # An exclusion's 15 fit in the rows a page reads: counted exactly.
+    only_japan = [a for a in many_with_two_tags if a.actors.count() == 1]
+    data = client.get("/articles/", {"actor_not": "russia", "sort": "oldest", "format": "json"}).json()
+    assert data["count_estimated"] is False and data["count"] == 15
+    assert [r["slug"] for r in data["results"]] == [a.slug for a in only_japan]
+
+
+def test_a_short_list_of_two_tags_is_counted_and_charted_exactly(client, many_with_two_tags):
+    data = client.get("/articles/", {"actor": ["japan", "russia"], "from": "2019-01", "to": "2019-02", "format": "json"}).json()
+    assert data["count_estimated"] is False
+    assert data["count"] == 6  # seven Mondays from 7 January to 25 February, less the first
+    page = client.get("/articles/", {"actor": ["japan", "russia"], "from": "2019-01", "to": "2019-02"})
+    assertContains(page, 'id="coverage-title"')
+    assertContains(page, "6 articles")

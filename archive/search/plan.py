@@ -344,9 +344,11 @@ class Result:
     running the search again; past the limit (an estimate far too low), the queryset
     answers. Pages itself like a queryset for archive.pagination.ArchivePaginator."""
 
-    def __init__(self, matches, sort, wanted):
+    def __init__(self, matches, sort, wanted, *, searched=True):
         self.model = matches.model
-        self.queryset = matches.sorted_by(sort, matches=True)
+        # A search's matches are few enough to sort; an unsearched list is read in the
+        # order of the date index (ArticleQuerySet.newest_first).
+        self.queryset = matches.sorted_by(sort, matches=searched)
         limit = max(wanted, FETCH_LIMIT)
         rows = list(self.queryset.values_list("pk", "published_on", "date_precision")[: limit + 1])
         self.complete = len(rows) <= limit  # every match is in `rows`
@@ -358,6 +360,23 @@ class Result:
         if not hasattr(self, "_count"):
             self._count = self.queryset.count()
         return self._count
+
+    def extrapolated(self, newest: bool = True, start=None, end=None) -> int:
+        """The whole result's size when it is not `complete`, rounded as estimates are:
+        the rows read are its first in date order, so they cover the days from its top
+        (newest or oldest) to the last one read, and the published articles on those days
+        against those on every day from `start` to `end` (the day histogram) scale their
+        number. Read into the undated, which come last, every dated one has been: then
+        counted."""
+        last = self.rows[-1][1]
+        if last is None:
+            return self.count()
+        days = day_histogram()
+        covered = days.between(last, end)[1] if newest else days.between(start, last)[1]
+        available = days.between(start, end)[1]
+        # The histogram is minutes old: it may have seen fewer articles than were read.
+        n = len(self.rows)
+        return round_estimate(max(n + 1, n * available / max(covered, n)))
 
     def page_rows(self, bottom, top):
         if top <= len(self.rows):
