@@ -276,3 +276,20 @@ def test_coverage_csv_queries(client, archive, django_assert_num_queries):
     _assert_queries(client, django_assert_num_queries, "/articles/?format=csv&data=coverage&actor=japan", 2)
     # 1. the territory; 2. coverage over time
     _assert_queries(client, django_assert_num_queries, "/territories/kurils/?format=csv&data=coverage", 2)
+
+
+def test_feed_queries(client, archive, django_assert_num_queries):
+    # A feed's 50 first articles are read as its list's pages are (Scope.listed).
+    # 1. the actor
+    # 2. its published articles per date (archive.stats: where its undated begin)
+    # 3.-4. the archive's published articles per date, those of 1 January dated to a
+    #       year only (how its articles are best read)
+    # 5. the ids of its newest articles
+    # 6. those articles with their sources
+    # 7.-9. their actors, territories, and those territories' names (the categories)
+    _assert_queries(client, django_assert_num_queries, "/actors/japan/?format=atom", 9)
+    # 2.-4. now come from the cache.
+    _assert_queries(client, django_assert_num_queries, "/actors/japan/?format=atom", 6)
+    # The whole archive's, its numbers cached by now: 1. the ids of the newest, 2.-5. as
+    # 6.-9. above.
+    _assert_queries(client, django_assert_num_queries, "/articles/?format=atom", 5)
