@@ -221,10 +221,15 @@ class ArticleFilter(django_filters.FilterSet):
         self.search_query = query if self.form.cleaned_data.get("exact") else expand(query)
         # A page's search is read once, in order (archive.search.plan.Result); an export's
         # is a queryset of every match.
-        start, end = self.form.cleaned_data.get("from"), self.form.cleaned_data.get("to")
-        dates = (start[0] if start else None, end[1] if end else None)
-        matches, self.search_plan = plan(queryset, self.search_query, wanted=self.rows_wanted, sort=sort, dates=dates)
+        matches, self.search_plan = plan(
+            queryset, self.search_query, wanted=self.rows_wanted, sort=sort, dates=self.date_bounds()
+        )
         return matches if isinstance(matches, Result) else matches.sorted_by(sort, matches=True)
+
+    def date_bounds(self):
+        """The first and the last day the list is filtered to (either None)."""
+        start, end = self.form.cleaned_data.get("from"), self.form.cleaned_data.get("to")
+        return (start[0] if start else None, end[1] if end else None)
 
     def selected(self, name):
         """The values currently given for a parameter (repeatable ones included)."""

@@ -14,7 +14,7 @@ from django_filters.views import FilterView
 
 from archive import stats
 from archive.coverage import coverage, coverage_csv, is_disputed, names_in_use
-from archive.facets import active_filters, article_facets, listing_of, scope_of
+from archive.facets import active_filters, article_facets, list_order, listing_of, scope_of
 from archive.exports import ArticleFeed, csv_response
 from archive.filters import ArticleFilter, EntityIndexFilter, HighlightForm
 from archive.models import Actor, Article, Source, Territory
@@ -186,9 +186,8 @@ class ArticleListView(ListFormatsMixin, FilterView):
             if isinstance(queryset, Result) and not queryset.complete:
                 # More articles than were read: the size is estimated from them, and the
                 # pages go as deep as a search's.
-                start, end = self.filterset.form.cleaned_data.get("from"), self.filterset.form.cleaned_data.get("to")
-                newest = self.filterset.form.cleaned_data.get("sort") != "oldest"
-                total = queryset.extrapolated(newest, start[0] if start else None, end[1] if end else None)
+                newest = list_order(self.filterset.form.cleaned_data) != "oldest"
+                total = queryset.extrapolated(newest, *self.filterset.date_bounds())
                 count = min(total, self.max_search_page * per_page)
                 return super().get_paginator(queryset, per_page, count=count, total=total, estimated=True, **kwargs)
         if search_plan is None or search_plan.exact:
