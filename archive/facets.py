@@ -186,21 +186,22 @@ def _newest(filterset) -> bool:
     return _sort(filterset) != "oldest"
 
 
-def _sample_note(filterset, total) -> str:
+def _sample_note(filterset, total, estimated=False) -> str:
     """What a sampled facet counted, in the list's own order."""
     order = {"newest": "newest", "oldest": "oldest", "relevance": "most relevant"}.get(_sort(filterset), "first")
     if total is None:
         return f"Counted in the {order} {SAMPLE_SIZE:,} articles listed."
-    return f"Counted in the {order} {SAMPLE_SIZE:,} of {total:,} articles."
+    return f"Counted in the {order} {SAMPLE_SIZE:,} of {'about ' if estimated else ''}{total:,} articles."
 
 
-def article_facets(filterset, articles, *, total=None) -> list[Facet]:
+def article_facets(filterset, articles, *, total=None, estimated=False) -> list[Facet]:
     """Sources, actors, territories (with their names) and years of `articles`.
 
     Unfiltered, from the cached counts (archive.stats). Otherwise from the result itself,
     exactly up to SAMPLE_SIZE articles; beyond, sources, actors and territories are those
     of its first SAMPLE_SIZE articles in the list's order, and each facet says so (with
-    the result's size: `total` if the caller knows it, the cached count for a scope). The
+    the result's size: `total` if the caller knows it, `estimated` if it is an estimate,
+    the cached count for a scope). The
     years are exact for a scope (archive.facets.scope_of), sampled otherwise. Five
     queries at most, and the same number for any result size.
     """
@@ -219,7 +220,7 @@ def article_facets(filterset, articles, *, total=None) -> list[Facet]:
         return _scoped_facets(current, filterset, scope)
     # One query for the first rows, whose ids the entity facets then count in.
     rows = articles.first_rows(SAMPLE_SIZE + 1)
-    note = _sample_note(filterset, total) if len(rows) > SAMPLE_SIZE else ""
+    note = _sample_note(filterset, total, estimated) if len(rows) > SAMPLE_SIZE else ""
     rows = rows[:SAMPLE_SIZE]
     years = _year_facet(current, [(day.year, None, None, 1) for _, day in rows if day is not None], note)
     ids = [pk for pk, _ in rows]

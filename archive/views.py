@@ -230,7 +230,10 @@ class ArticleListView(ListFormatsMixin, FilterView):
         if self.format == "html":
             paginator = context["paginator"]
             context["facets"] = article_facets(
-                self.filterset, self.object_list, total=getattr(paginator, "total", None) if paginator else None
+                self.filterset,
+                self.object_list,
+                total=getattr(paginator, "total", None) if paginator else None,
+                estimated=getattr(paginator, "estimated", False),
             )
             search_plan = self.filterset.search_plan
             if (search_plan is not None and not search_plan.exact) or getattr(paginator, "estimated", False):
