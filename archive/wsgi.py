@@ -1,25 +1,13 @@
 """WSGI entry point: `gunicorn archive.wsgi`."""
-import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
-from django.urls import get_resolver
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
 
-
-def freeze_startup():
-    """Keep what the process loaded at startup out of the garbage collector's full passes.
-
-    Django, the apps and their modules (some 110,000 objects) live as long as the
-    process, yet each full pass walks all of them: 20 to 50 ms, every few dozen requests,
-    in the middle of one. Frozen, they are skipped; what requests create is collected as
-    before. The URLconf, and the views with it, are loaded first, as the first request
-    would load them.
-    """
-    get_resolver().url_patterns  # noqa: B018 (imports the URLconf)
-    gc.freeze()
-
-
 application = get_wsgi_application()
+
+# Imported once Django is set up: the URLconf it loads needs the apps.
+from archive.startup import freeze_startup  # noqa: E402
+
 freeze_startup()
