@@ -165,15 +165,30 @@ class ArticleListView(ListFormatsMixin, FilterView):
     def get(self, request, *args, **kwargs):
         page = request.GET.get(self.page_kwarg) or "1"
         too_deep = page.isascii() and page.isdigit() and int(page[:9]) > self.max_search_page
-        if too_deep and request.GET.get("q", "").strip() and request.GET.get("format") in (None, "", "html", "json"):
-            message = (
-                f"Search results go {self.max_search_page} pages deep: narrow the search by date, "
-                "or sort the other way, to reach the rest."
-            )
+        if too_deep and request.GET.get("format") in (None, "", "html", "json"):
+            if request.GET.get("q", "").strip():
+                message = (
+                    f"Search results go {self.max_search_page} pages deep: narrow the search by date, "
+                    "or sort the other way, to reach the rest."
+                )
+            elif not self._pages_to_its_end(request):
+                message = (
+                    f"Lists filtered this way go {self.max_search_page} pages deep: narrow them by date, "
+                    "or sort the other way, to reach the rest."
+                )
+            else:
+                return super().get(request, *args, **kwargs)
             if request.GET.get("format") == "json":
                 return JsonResponse({"errors": {"page": [{"message": message, "code": "too_deep"}]}}, status=400)
             return bad_request(request, message)
         return super().get(request, *args, **kwargs)
+
+    def _pages_to_its_end(self, request):
+        """Whether this unsearched list is paged to its end: a scope's (archive.facets.
+        scope_of), or one whose filters are invalid (the page shows their errors). Any other
+        is read from its top, like a search (ArticleFilter.filter_queryset)."""
+        filterset = self.filterset_class(request.GET, queryset=Article.objects.none(), request=request)
+        return not filterset.is_valid() or scope_of(filterset) is not None
 
     def get_paginator(self, queryset, per_page, **kwargs):
         search_plan = self.filterset.search_plan

@@ -482,3 +482,19 @@ def test_a_short_list_of_two_tags_is_counted_and_charted_exactly(client, many_wi
     page = client.get("/articles/", {"actor": ["japan", "russia"], "from": "2019-01", "to": "2019-02"})
     assertContains(page, 'id="coverage-title"')
     assertContains(page, "6 articles")
+
+
+def test_a_list_read_from_its_top_goes_as_deep_as_a_search(client, many_with_two_tags):
+    """Its deeper pages would read every article before them: a 400 that says what to do,
+    before anything is read; a scope pages to its end (here a 404: there is no page 401)."""
+    deep = {"actor": ["japan", "russia"], "page": 401}
+    page = client.get("/articles/", deep)
+    assertContains(page, "Lists filtered this way go 400 pages deep", status_code=400)
+    data = client.get("/articles/", {**deep, "format": "json"}).json()
+    assert data["errors"]["page"][0]["code"] == "too_deep"
+    assert client.get("/articles/", {"actor_not": "russia", "page": 999999999}).status_code == 400
+    assert client.get("/articles/", {"actor": "japan", "page": 401}).status_code == 404
+    # Invalid filters are not refused for their depth: their first page shows the errors,
+    # and a later page, like any page past the end, is a 404.
+    assertContains(client.get("/articles/", {"actor": ["japan", "nobody"]}), 'class="errors"')
+    assert client.get("/articles/", {"actor": ["japan", "nobody"], "page": 401}).status_code == 404
