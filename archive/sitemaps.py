@@ -1,8 +1,8 @@
 from django.contrib.sitemaps import Sitemap
+from django.core.paginator import Paginator
 
 from archive import stats
 from archive.models import Actor, Article, Source, Territory
-from archive.pagination import ArchivePaginator
 
 
 class ArticleSitemap(Sitemap):
@@ -20,8 +20,11 @@ class ArticleSitemap(Sitemap):
     @property
     def paginator(self):
         # Its pages from the cached count of published articles (archive.stats): the
-        # index asks for them, and counting reads every article.
-        return ArchivePaginator(self._items(), self.limit, count=stats.Scope().count())
+        # index asks for them, and counting reads every article. Django's own paginator
+        # slices the light queryset of items(), a page of addresses in one query.
+        paginator = Paginator(self._items(), self.limit)
+        paginator.count = stats.Scope().count()
+        return paginator
 
     def get_latest_lastmod(self):
         # Django's finds the latest by reading the change time of every article: the
