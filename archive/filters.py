@@ -155,6 +155,11 @@ class SearchFilter(django_filters.Filter):
         return qs  # applied in ArticleFilter.filter_queryset, with `exact` and the ordering
 
 
+class ReadFromTop(Exception):
+    """A page deeper than an unsearched list read from its top may go: its rows would all
+    be read to reach it (ArticleFilter.filter_queryset)."""
+
+
 class ArticleFilterForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
@@ -197,11 +202,13 @@ class ArticleFilter(django_filters.FilterSet):
     # How the search ran (archive.search.plan): exactly, or in a window of months.
     search_plan = None
 
-    def __init__(self, *args, rows_wanted=None, **kwargs):
+    def __init__(self, *args, rows_wanted=None, rows_limit=None, **kwargs):
         super().__init__(*args, **kwargs)
         # How many rows from the top the page shows (None: all, for exports); a search
         # that matches very many articles reads only as many as that needs.
         self.rows_wanted = rows_wanted
+        # How many an unsearched list read from its top may be asked for (ReadFromTop).
+        self.rows_limit = rows_limit
 
     def keep(self, qs, name, value):
         return qs  # applied in filter_queryset, after every other filter
@@ -217,6 +224,8 @@ class ArticleFilter(django_filters.FilterSet):
             # Two tags, an exclusion, a date within a month: their first rows are read
             # once, in order, as a search's are, and counted exactly when there are few;
             # counting or charting a million articles would read them all.
+            if self.rows_limit is not None and self.rows_wanted > self.rows_limit:
+                raise ReadFromTop
             return Result(queryset, sort, self.rows_wanted, searched=False)
         self.search_query = query if self.form.cleaned_data.get("exact") else expand(query)
         # A page's search is read once, in order (archive.search.plan.Result); an export's
