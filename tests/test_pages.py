@@ -536,9 +536,10 @@ def test_the_sitemap_index_links_every_page_of_a_section(client, db, monkeypatch
     ]
     listed = [loc for page in pages for loc in _locations(client.get(page.removeprefix("http://testserver")))]
     assert sorted(listed) == sorted(f"http://testserver{a.get_absolute_url()}" for a in articles)
-    for bad in ("?p=4", "?p=0", "?p=abc", "?p=%00"):
+    for bad in ("?p=4", "?p=0", "?p=-1", "?p=abc", "?p=%00", "?p=1%00", "?p=" + "9" * 30):
         assert client.get(f"/sitemap-articles.xml{bad}").status_code == 404
     assert client.get("/sitemap-nothing.xml").status_code == 404
+    assert client.get("/sitemap-%00.xml").status_code == 404
 
 
 def test_an_unknown_address_gets_the_sites_own_404_page(client, db):

@@ -342,7 +342,10 @@ class Result:
     all of them up to FETCH_LIMIT (or as many as the page needs). The count, the page's
     rows, the facets' sample and the coverage chart all come from these, instead of each
     running the search again; past the limit (an estimate far too low), the queryset
-    answers. Pages itself like a queryset for archive.pagination.ArchivePaginator."""
+    answers. Pages itself like a queryset for archive.pagination.ArchivePaginator.
+
+    Also an unsearched list's, when no cached numbers describe it (ArticleFilter.
+    filter_queryset): past the limit, its size is then `extrapolated`, not counted."""
 
     def __init__(self, matches, sort, wanted, *, searched=True):
         self.model = matches.model
