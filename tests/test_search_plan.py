@@ -8,7 +8,7 @@ from django.db import connection
 
 from archive.models import Article
 from archive.search import plan
-from archive.search.query import parse
+from archive.search.query import has_phrase, parse, to_fts5, to_tsquery
 from tests.conftest import make_actor, make_article
 
 pytestmark = pytest.mark.django_db
@@ -232,6 +232,14 @@ def test_estimates_come_from_the_engine(seed_archive):
     # The seed archive's five articles all say "Japan"; a word no article has is rare.
     assert plan.estimate(parse("japan"), "default") >= 1
     assert plan.estimate(parse("zzzyzzx"), "default") <= 5
+
+
+def test_a_phrase_loosens_to_its_words_for_the_engines_estimates():
+    query = parse('"peace talks" -war')
+    assert has_phrase(query.groups) and not has_phrase(parse("peace talks").groups)
+    assert to_tsquery(query.groups, query.excluded) == "(('peac' <-> 'talk')) & !(('war'))"
+    assert to_tsquery(query.groups, query.excluded, phrases=False) == "(('peac' & 'talk')) & !(('war'))"
+    assert to_fts5(query.groups, query.excluded, phrases=False) == '((("peac" AND "talk"))) NOT ("war")'
 
 
 def test_a_phrase_rarer_than_its_words_widens_its_window_and_finds_only_the_phrase(client, monkeypatch):

@@ -15,7 +15,7 @@ from django.db.models import F, Func, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from archive.search.fts5 import BM25
-from archive.search.query import to_fts5, to_tsquery
+from archive.search.query import has_phrase, to_fts5, to_tsquery
 
 # Title above lead above body above byline, on both engines.
 SQLITE_WEIGHTS = (10.0, 4.0, 1.0, 0.5, 0.0)  # bm25 column weights: title, lead, body, byline, period
@@ -65,7 +65,7 @@ class PostgreSQLBackend:
                 "EXPLAIN (FORMAT JSON) SELECT 1 FROM archive_searchdocument WHERE vector @@ to_tsquery('simple', %s)",
                 # A phrase counted as its words together: the planner has no statistics
                 # for word order, and guesses phrases far rarer than they are.
-                [to_tsquery(groups, excluded).replace(" <-> ", " & ")],
+                [to_tsquery(groups, excluded, phrases=False)],
             )
             explained = cursor.fetchone()[0]
         if isinstance(explained, str):
@@ -92,7 +92,7 @@ class SQLiteBackend:
         # table first, since only its MATCH narrows; the date orders of search results
         # are expressions (ArticleQuerySet.newest_first), so no index tempts it otherwise.
         expression = self._expression(groups, excluded, window)
-        if window is not None and any(len(term.words) > 1 for group in groups for term in group.terms):
+        if window is not None and has_phrase(groups):
             # bm25 counts the articles holding each phrase of the query over the whole
             # index, checking positions in every article with its words: a third of a
             # second for a phrase of two very common words, however few articles the

@@ -37,6 +37,8 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db.models import Count, Q
 
+from archive.search.query import has_phrase
+
 # At most this many matches are ranked and counted exactly.
 EXACT_LIMIT = 1500
 # A window is chosen to hold about this many matches for relevance ranking.
@@ -430,10 +432,9 @@ def plan(articles, query, *, wanted: int | None, sort: str = "relevance", dates=
         return Result(articles.search(query, window=window), sort, wanted), Plan(estimate=expected)
     from archive.search.backends import backend_for
 
-    has_phrase = any(len(term.words) > 1 for group in query.groups for term in group.terms)
     # The articles with the query's words, which the engine reads to find a phrase: the
     # same as the estimate where the engine estimates a phrase by its words anyway.
-    if has_phrase and backend_for(articles.db).estimates_phrases:
+    if has_phrase(query.groups) and backend_for(articles.db).estimates_phrases:
         words = estimate(query, articles.db, phrases=False)
     else:
         words = guess

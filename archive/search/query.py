@@ -44,6 +44,10 @@ class Term:
     def text(self) -> str:
         return " ".join(self.words) + ("*" if self.prefix else "")
 
+    @property
+    def is_phrase(self) -> bool:
+        return len(self.words) > 1
+
 
 @dataclass
 class Group:
@@ -125,6 +129,10 @@ def parse(text: str) -> Query:
     return query
 
 
+def has_phrase(groups) -> bool:
+    return any(term.is_phrase for group in groups for term in group.terms)
+
+
 # --- Compilation ----------------------------------------------------------------------
 
 
@@ -154,19 +162,20 @@ def to_fts5(groups: list[Group], excluded: list[Term] = (), *, phrases=True) -> 
     return expression
 
 
-def _tsquery_term(term: Term) -> str:
+def _tsquery_term(term: Term, phrases=True) -> str:
     lexemes = [f"'{s}'" for s in term.stems]
     if term.prefix:
         lexemes[-1] += ":*"
-    return "(" + " <-> ".join(lexemes) + ")"
+    return "(" + (" <-> " if phrases else " & ").join(lexemes) + ")"
 
 
-def _tsquery_any(terms) -> str:
-    return "(" + " | ".join(_tsquery_term(t) for t in terms) + ")"
+def _tsquery_any(terms, phrases=True) -> str:
+    return "(" + " | ".join(_tsquery_term(t, phrases) for t in terms) + ")"
 
 
-def to_tsquery(groups: list[Group], excluded: list[Term] = ()) -> str:
-    """A to_tsquery('simple', ...) expression: groups ANDed, exclusions negated."""
-    parts = [_tsquery_any(g.terms) for g in groups]
+def to_tsquery(groups: list[Group], excluded: list[Term] = (), *, phrases=True) -> str:
+    """A to_tsquery('simple', ...) expression: groups ANDed, exclusions negated.
+    `phrases=False` loosens each phrase to its words, as to_fts5 does."""
+    parts = [_tsquery_any(g.terms, phrases) for g in groups]
     parts += [f"!{_tsquery_any([t])}" for t in excluded]
     return " & ".join(parts)
