@@ -6,6 +6,8 @@ on, so a run on SQLite and a run on PostgreSQL prove the two engines agree.
 
 import pytest
 
+from archive.search.query import parse
+
 pytestmark = pytest.mark.django_db
 
 ABE_OBAMA = "abe-tells-obama-he-intends-to-continue-dialogue-with-russia"
@@ -99,6 +101,38 @@ def test_a_query_with_too_many_terms_is_a_form_error(client):
     response = client.get("/articles/", {"q": " ".join(f"w{i}" for i in range(40))})
     assert "at most 32 words" in response.content.decode()
     assert response.context["page_obj"].paginator.count == 0
+
+
+@pytest.mark.parametrize(
+    ("q", "message"),
+    [
+        ("a*", "Put at least 3 letters before * (“a*”)."),
+        ("treaty th*", "(“th*”)"),
+        ("Kurils -ru*", "(“ru*”)"),
+        ("U.S*", "(“u s*”)"),
+        ("neg* tre* pea* sum* min*", "Put * after at most 4 words."),
+    ],
+)
+def test_a_prefix_too_short_or_too_many_prefixes_are_a_form_error(client, q, message):
+    response = client.get("/articles/", {"q": q})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert response.context["page_obj"].paginator.count == 0
+    data = client.get("/articles/", {"q": q, "format": "json"})
+    assert data.status_code == 400
+    assert message in data.json()["errors"]["q"][0]["message"]
+    for export in ("csv", "atom"):
+        assert client.get("/articles/", {"q": q, "format": export}).status_code == 400
+
+
+def test_three_letters_and_four_prefixes_are_searched():
+    assert [t.stems for g in parse("neg* tre* pea* sum*").groups for t in g.terms] == [
+        ("neg",),
+        ("tre",),
+        ("pea",),
+        ("sum",),
+    ]
+    assert not parse('"a*"').groups[0].terms[0].prefix  # in quotes, a star is punctuation
 
 
 def test_a_query_of_only_exclusions_finds_nothing_and_says_why(client):
