@@ -175,8 +175,8 @@ class ArticleFilter(django_filters.FilterSet):
         label="This name only", widget=forms.CheckboxInput, method="keep"
     )
     source = SlugFilter(queryset=Source.objects.all(), field_name="source", conjoined=False)
-    actor = SlugFilter(queryset=Actor.objects.all(), field_name="actors")
-    territory = SlugFilter(queryset=Territory.objects.with_names(), field_name="territories")
+    actor = SlugFilter(queryset=Actor.objects.all(), field_name="actors", method="keep")
+    territory = SlugFilter(queryset=Territory.objects.with_names(), field_name="territories", method="keep")
     source_not = SlugFilter(queryset=Source.objects.all(), field_name="source", conjoined=False, exclude=True)
     actor_not = SlugFilter(queryset=Actor.objects.all(), field_name="actors", conjoined=False, exclude=True)
     territory_not = SlugFilter(
@@ -216,6 +216,12 @@ class ArticleFilter(django_filters.FilterSet):
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         query = self.form.cleaned_data.get("q")
+        # The tags together: how they are best joined depends on them all (tagged_with).
+        queryset = queryset.tagged_with(
+            self.form.cleaned_data.get("actor") or (),
+            self.form.cleaned_data.get("territory") or (),
+            searched=query is not None,
+        )
         sort = list_order(self.form.cleaned_data)
         if query is None:
             if self.rows_wanted is None or scope_of(self) is not None:

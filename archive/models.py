@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
@@ -697,6 +697,28 @@ class ArticleQuerySet(models.QuerySet):
     def published(self):
         """What the public may see. Every public surface starts here."""
         return self.filter(status=Article.Status.PUBLISHED)
+
+    def tagged_with(self, actors=(), territories=(), *, searched=False):
+        """The articles carrying every one of these actors and territories.
+
+        Each tag is a join, which PostgreSQL answers by merging the tags' lists of
+        articles. SQLite follows one tag's list and looks each of its articles up in the
+        others: at a million articles, the newest 3,000 of two tags with 210,000 and
+        118,000 articles took 380 ms that way, and 160 ms with the lists intersected first
+        (INTERSECT). With a rare tag, intersecting costs more (32 ms against 5), and far
+        more under a search (`searched`), which joins only its few matches to the tags:
+        SQLite intersects the tags of unsearched lists only.
+        """
+        if connections[self.db].vendor == "sqlite" and not searched and len(actors) + len(territories) > 1:
+            links = [ArticleActor.objects.filter(actor=actor) for actor in actors]
+            links += [ArticleTerritory.objects.filter(territory=territory) for territory in territories]
+            first, *others = [tagged.order_by().values("article_id") for tagged in links]
+            return self.filter(pk__in=first.intersection(*others))
+        for actor in actors:
+            self = self.filter(actors=actor)
+        for territory in territories:
+            self = self.filter(territories=territory)
+        return self
 
     def for_listing(self):
         """Everything an article card needs, in a fixed number of queries whatever the page size.

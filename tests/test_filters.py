@@ -6,7 +6,7 @@ import datetime
 import pytest
 from pytest_django.asserts import assertContains, assertNotContains
 
-from archive.models import Actor, Territory
+from archive.models import Actor, Article, Territory
 from tests.conftest import facet_items, listed_titles, make_actor, make_article, make_source, make_territory
 
 
@@ -115,6 +115,32 @@ def test_territory_filter_lists_only_articles_tagged_with_that_territory(client,
 
 def test_two_territories_list_only_articles_tagged_with_both(client, archive):
     assert _titles(client, {"territory": ["kurils", "senkaku"]}) == []
+
+
+@pytest.mark.parametrize(
+    ("actors", "territories"),
+    [
+        (["japan", "russia"], []),
+        (["japan"], ["senkaku"]),
+        (["japan", "russia", "china"], ["senkaku"]),
+        ([], ["kurils", "senkaku"]),
+        (["russia", "russia"], ["kurils"]),
+    ],
+)
+def test_tags_intersected_or_joined_find_the_same_articles(archive, actors, territories):
+    """SQLite intersects the tags' lists of an unsearched list and joins them under a
+    search (ArticleQuerySet.tagged_with); PostgreSQL always joins."""
+    actors = [Actor.objects.get(slug=slug) for slug in actors]
+    territories = [Territory.objects.get(slug=slug) for slug in territories]
+    make_article(title="Draft with every tag", status=Article.Status.DRAFT, actors=actors, territories=territories)
+    published = Article.objects.published()
+    expected = {
+        article.pk
+        for article in published
+        if set(actors) <= set(article.actors.all()) and set(territories) <= set(article.territories.all())
+    }
+    assert set(published.tagged_with(actors, territories).values_list("pk", flat=True)) == expected
+    assert set(published.tagged_with(actors, territories, searched=True).values_list("pk", flat=True)) == expected
 
 
 def test_the_same_actor_twice_is_the_same_as_once(client, archive):
