@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connections
 
 from archive.ingest.tagging import suggest_tags
 from archive.models import Actor, Article, Source, TagSuggestion
@@ -57,6 +58,10 @@ def playwright_driver(monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as driver:
         yield driver
+        # While the loop runs, Django gives this thread's ORM calls a connection of their
+        # own (one per context, as in async code), which the end of the run does not
+        # close: PostgreSQL then refused to drop the test database, still in use.
+        connections.close_all()
 
 
 @pytest.fixture
