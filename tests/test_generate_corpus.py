@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from archive.models import Article, ArticleActor, SearchDocument
+from archive.search.backends import backend_for
 from archive.search.text import term_string
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +34,12 @@ def test_the_corpus_is_written_with_its_search_index_and_tags(client):
     # Searchable at once, through the normal search.
     word = Article.objects.filter(status="published").first().lead.split()[3]
     response = client.get("/articles/", {"q": word, "format": "json", "exact": "1"})
+    assert response.json()["count"] > 0
+    # A prefix too: on SQLite, from the list of words the load fills.
+    prefix = next(w for w in term_string(Article.objects.filter(status="published").first().body).split() if len(w) > 4)
+    if connection.vendor == "sqlite":
+        assert prefix in backend_for().completions(prefix[:4])
+    response = client.get("/articles/", {"q": prefix[:4] + "*", "format": "json", "exact": "1"})
     assert response.json()["count"] > 0
 
 

@@ -5,8 +5,12 @@ on, so a run on SQLite and a run on PostgreSQL prove the two engines agree.
 """
 
 import pytest
+from django.db import connection
 
+from archive.search import backends
+from archive.search.backends import backend_for
 from archive.search.query import parse
+from archive.search.text import terms
 
 pytestmark = pytest.mark.django_db
 
@@ -133,6 +137,58 @@ def test_three_letters_and_four_prefixes_are_searched():
         ("sum",),
     ]
     assert not parse('"a*"').groups[0].terms[0].prefix  # in quotes, a star is punctuation
+
+
+PREFIX_QUERIES = [
+    "jap*",
+    "negotiat*",
+    "tre* pea*",
+    "sanction* OR golf",
+    "U.Sta*",
+    "russia -pore*",
+    'abe tre* -"peace treaty" -sanction*',
+    "Кур*",
+    "zzq*",
+]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite expands prefixes into words; GIN does not need to")
+@pytest.mark.parametrize("q", PREFIX_QUERIES)
+def test_a_prefix_expanded_into_its_words_finds_what_fts5s_own_prefix_finds(client, monkeypatch, q):
+    backend = backend_for()
+    expanded = []
+    completions = backend.completions
+    monkeypatch.setattr(backend, "completions", lambda prefix: expanded.append(prefix) or completions(prefix))
+    as_words = found(client, q)
+    monkeypatch.setattr(backend, "completions", lambda prefix: None)  # left to FTS5
+    assert as_words == found(client, q)
+    assert expanded  # the words were asked for
+    # Where more words than PREFIX_WORDS start with it, the prefix is left to FTS5.
+    monkeypatch.setattr(backends, "PREFIX_WORDS", 1)
+    monkeypatch.setattr(backend, "completions", completions)
+    assert found(client, q) == as_words
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite expands prefixes into words; GIN does not need to")
+def test_a_prefix_is_expanded_into_the_indexed_words_that_start_with_it():
+    from archive.models import Article
+
+    completions = backend_for().completions("tr")
+    assert {"track", "trade", "treati", "trump"} <= set(completions)
+    assert all(word.startswith("tr") for word in completions)
+    assert backend_for().completions("zzq") is None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT word FROM archive_article_fts_words WHERE word GLOB '_*'")
+        assert cursor.fetchall() == []  # no period tokens
+    # Every word of every article is listed (a prefix of each finds it); words of articles
+    # since deleted may be too (tests that commit leave theirs behind).
+    words = set()
+    for article in Article.objects.all():
+        for text in (article.title, article.lead, article.body, article.byline):
+            words.update(terms(text))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT word FROM archive_article_fts_words")
+        assert {word for (word,) in cursor.fetchall()} >= words
 
 
 def test_a_query_of_only_exclusions_finds_nothing_and_says_why(client):

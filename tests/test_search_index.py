@@ -167,3 +167,17 @@ def test_bulk_create_with_conflicts_allowed_rewrites_existing_documents(client):
     )
     assert found(client, "quixotic") == {"kept"}
     assert found(client, "zanzibar") == set()
+
+
+def test_a_prefix_finds_new_words_from_every_write_path(client):
+    # On SQLite a prefix is expanded into the index's list of words, which every write
+    # path must add to as it indexes.
+    article = make_article(slug="saved", title="Zanzibari talks")
+    Article.objects.bulk_create([Article(slug="bulk", title="Zanzibarian talks", status=Article.Status.PUBLISHED)])
+    Article.objects.filter(slug="saved").update(lead="A quixotically long lead.")
+    article.refresh_from_db()
+    article.body = "Xylographic envoys."
+    Article.objects.bulk_update([article], ["body"])
+    assert found(client, "zanzib*") == {"saved", "bulk"}
+    assert found(client, "quixot*") == {"saved"}
+    assert found(client, "xylograph*") == {"saved"}

@@ -9,6 +9,7 @@ triggers), in the same transaction as the write.
 from django.db import connections, router, transaction
 
 from archive.search.plan import period_tokens
+from archive.search.schema import SQLITE_WORDS_ADD
 from archive.search.text import term_string
 
 # The article fields search reads; a write that touches none of them needs no re-indexing.
@@ -46,23 +47,33 @@ def index_articles(articles, batch_size=500, created=False):
         with transaction.atomic(using=connection.alias, savepoint=False):
             _copy(connection, SearchDocument, (search_document(article) for article in articles))
         return
-    batch = []
+    batch, words = [], set()
     for article in articles:
         batch.append(search_document(article))
         if len(batch) >= batch_size:
-            _upsert(SearchDocument, batch)
+            _upsert(connection, SearchDocument, batch, words)
             batch = []
     if batch:
-        _upsert(SearchDocument, batch)
+        _upsert(connection, SearchDocument, batch, words)
+    if words:
+        # SQLite: into the list that prefixes are expanded into (schema.SQLITE_WORDS),
+        # once for all the batches. Most are there already, and are ignored; in order,
+        # each insert lands next to the one before in the table's B-tree.
+        with connection.cursor() as cursor:
+            cursor.executemany(SQLITE_WORDS_ADD, [(word,) for word in sorted(words)])
 
 
-def _upsert(model, documents):
-    model.objects.bulk_create(
+def _upsert(connection, model, documents, words):
+    model.objects.using(connection.alias).bulk_create(
         documents,
         update_conflicts=True,
         unique_fields=["article"],
         update_fields=DOCUMENT_FIELDS,
     )
+    if connection.vendor == "sqlite":
+        for document in documents:
+            for text in (document.title, document.lead, document.body, document.byline):
+                words.update(text.split())
 
 
 def _copy(connection, model, documents):

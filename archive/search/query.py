@@ -150,29 +150,39 @@ def has_phrase(groups) -> bool:
 # --- Compilation ----------------------------------------------------------------------
 
 
-def _fts5_term(term: Term, phrases=True) -> str:
+def _fts5_term(term: Term, phrases=True, completions=None) -> str:
     # Terms are letters and digits only, so quoting cannot be escaped out of.
-    if phrases or len(term.stems) == 1:
-        body = '"' + " ".join(term.stems) + '"'
-        return body + " *" if term.prefix else body
+    *head, last = term.stems
+    # A prefix becomes the words that complete it, where the index's words say which.
+    lasts = completions(last) if term.prefix and completions is not None else None
+    if lasts is None:
+        lasts = [f'"{last}" *' if term.prefix else f'"{last}"']
+    else:
+        # Words of the index, made by the same code; quoted as FTS5 quotes all the same.
+        lasts = ['"' + word.replace('"', '""') + '"' for word in lasts]
+    if phrases and head:
+        # The phrase once per completion: an FTS5 phrase holds no OR.
+        lasts = ['"' + " ".join(head) + " " + word[1:] for word in lasts]
+        head = []
+    last = lasts[0] if len(lasts) == 1 else "(" + " OR ".join(lasts) + ")"
+    if not head:
+        return last
     # The phrase's words, each required, anywhere.
-    words = [f'"{s}"' for s in term.stems]
-    if term.prefix:
-        words[-1] += " *"
-    return "(" + " AND ".join(words) + ")"
+    return "(" + " AND ".join([*(f'"{s}"' for s in head), last]) + ")"
 
 
-def _fts5_any(terms, phrases=True) -> str:
-    return "(" + " OR ".join(_fts5_term(t, phrases) for t in terms) + ")"
+def _fts5_any(terms, phrases=True, completions=None) -> str:
+    return "(" + " OR ".join(_fts5_term(t, phrases, completions) for t in terms) + ")"
 
 
-def to_fts5(groups: list[Group], excluded: list[Term] = (), *, phrases=True) -> str:
+def to_fts5(groups: list[Group], excluded: list[Term] = (), *, phrases=True, completions=None) -> str:
     """An FTS5 MATCH expression: groups ANDed, exclusions NOT-ed. `phrases=False`
     loosens each phrase to its words (for ranking the matches of a phrase, see the
-    backends)."""
-    expression = " AND ".join(_fts5_any(g.terms, phrases) for g in groups)
+    backends). `completions(prefix)`, if given, lists the indexed words a prefix stands
+    for, or None to leave the prefix to FTS5."""
+    expression = " AND ".join(_fts5_any(g.terms, phrases, completions) for g in groups)
     if excluded:
-        expression = f"({expression}) NOT {_fts5_any(excluded)}"
+        expression = f"({expression}) NOT {_fts5_any(excluded, completions=completions)}"
     return expression
 
 

@@ -65,6 +65,23 @@ SQLITE_DROP = SQLITE_DROP_TRIGGERS + [
 ]
 SQLITE_REBUILD = "INSERT INTO archive_article_fts(archive_article_fts) VALUES ('rebuild')"
 
+# The words of the FTS5 index (period tokens aside), in order, for expanding a prefix into
+# the words that complete it (SQLiteBackend.completions). FTS5 answers a prefix by
+# gathering every position of every such word before it can intersect them with anything:
+# about a second for "the*" at a million articles, and again in each query of a search,
+# while "the" OR "their" OR ... of the same 43 words takes milliseconds. Its own list of
+# words (fts5vocab) counts each word's articles as it lists it, which is as slow. So the
+# words are kept here too: added by archive.search.index whenever search documents are
+# written, never removed (a word that no article has any more completes a prefix to no
+# match), and filled from the index whole after a bulk load.
+SQLITE_WORDS = "CREATE TABLE archive_article_fts_words (word TEXT PRIMARY KEY) WITHOUT ROWID"
+SQLITE_WORDS_FILL = (
+    "INSERT OR IGNORE INTO archive_article_fts_words (word)"
+    " SELECT term FROM archive_article_fts_vocab WHERE term NOT GLOB '_*'"
+)
+SQLITE_WORDS_ADD = "INSERT OR IGNORE INTO archive_article_fts_words (word) VALUES (%s)"
+SQLITE_WORDS_DROP = "DROP TABLE IF EXISTS archive_article_fts_words"
+
 # Search: WHERE vector @@ to_tsquery('simple', ...). Bulk loads build it after the rows.
 POSTGRESQL_GIN_INDEX = "CREATE INDEX archive_searchdocument_vector_gin ON archive_searchdocument USING gin (vector)"
 POSTGRESQL_DROP_GIN_INDEX = "DROP INDEX IF EXISTS archive_searchdocument_vector_gin"
@@ -228,3 +245,14 @@ def inline_vectors(apps, schema_editor):
 
 def toasted_vectors(apps, schema_editor):
     _run(schema_editor, {"postgresql": [*POSTGRESQL_TOASTED_VECTORS, _POSTGRESQL_REWRITE]})
+
+
+# --- Migration 0008: SQLite keeps a list of the index's words -----------------------------
+
+
+def create_words(apps, schema_editor):
+    _run(schema_editor, {"sqlite": [SQLITE_WORDS, SQLITE_WORDS_FILL]})
+
+
+def drop_words(apps, schema_editor):
+    _run(schema_editor, {"sqlite": [SQLITE_WORDS_DROP]})

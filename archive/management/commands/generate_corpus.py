@@ -308,6 +308,7 @@ class _SQLiteWriter:
     def after(self):
         with connection.cursor() as cursor:
             cursor.execute(schema.SQLITE_REBUILD)
+            cursor.execute(schema.SQLITE_WORDS_FILL)
             for statement in schema.SQLITE_TRIGGERS:
                 cursor.execute(statement)
             cursor.execute("ANALYZE")
