@@ -15,7 +15,7 @@ from django_filters.views import FilterView
 from archive import stats
 from archive.coverage import coverage, coverage_csv, is_disputed, names_in_use
 from archive.facets import active_filters, article_facets, list_order, listing_of, scope_of
-from archive.exports import ArticleFeed, csv_response
+from archive.exports import FEED_SIZE, ArticleFeed, csv_response
 from archive.filters import ArticleFilter, EntityIndexFilter, HighlightForm, ReadFromTop
 from archive.models import Actor, Article, Source, Territory
 from archive.pagination import ArchivePaginator
@@ -152,8 +152,14 @@ class ArticleListView(ListFormatsMixin, FilterView):
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
-        if self.format not in ("html", "json"):
-            return kwargs  # exports read every match
+        if self.format == "atom":
+            # A feed is its list's first articles, read as its first page's are: a
+            # search's, ranked in full for 50 of them, took 11.5 s for a common word on
+            # PostgreSQL at a million articles.
+            kwargs["rows_wanted"] = FEED_SIZE
+            return kwargs
+        if self.format != "html" and self.format != "json":
+            return kwargs  # a CSV export reads every match
         page = self.request.GET.get(self.page_kwarg) or "1"
         if page == "last":
             # The last page of what the first page's search read (see get_paginator).
@@ -222,8 +228,14 @@ class ArticleListView(ListFormatsMixin, FilterView):
         )
 
     def feed_articles(self):
-        # A scope's first articles are read as its pages are (Scope.listed).
-        return listing_of(self.filterset) or self.object_list
+        # A scope's first articles are read as its pages are (Scope.listed), and so are
+        # any other list's: from the rows its search or its filters read (Result).
+        listing = listing_of(self.filterset)
+        if listing is not None:
+            return listing
+        if isinstance(self.object_list, Result):
+            return self.object_list.page_rows(0, FEED_SIZE)
+        return self.object_list
 
     def feed_title(self):
         query = self.request.GET.get("q", "").strip()

@@ -141,6 +141,9 @@ def test_search_queries(client, archive, django_assert_num_queries):
     _assert_queries(client, django_assert_num_queries, "/articles/?q=Northern+Territories+report", 18)
     # The names and the histogram now come from memory.
     _assert_queries(client, django_assert_num_queries, "/articles/?q=Northern+Territories+report", 12)
+    # Its feed is read as its first pages: 1.-3. the estimate, 4. the result, 5.-8. the
+    # feed's articles with their sources, actors, territories and territories' names.
+    _assert_queries(client, django_assert_num_queries, "/articles/?q=Northern+Territories+report&format=atom", 8)
 
 
 def test_invalid_filter_queries(client, archive, django_assert_num_queries):

@@ -384,7 +384,7 @@ class Result:
         return round_estimate(max(n + 1, n * available / max(covered, n)))
 
     def page_rows(self, bottom, top):
-        if top <= len(self.rows):
+        if top <= len(self.rows) or self.complete:
             return self.queryset.rows_in_order([pk for pk, _, _ in self.rows[bottom:top]])
         return self.queryset.page_rows(bottom, top)
 
