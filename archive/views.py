@@ -158,7 +158,7 @@ class ArticleListView(ListFormatsMixin, FilterView):
             # PostgreSQL at a million articles.
             kwargs["rows_wanted"] = FEED_SIZE
             return kwargs
-        if self.format != "html" and self.format != "json":
+        if self.format not in ("html", "json"):
             return kwargs  # a CSV export reads every match
         page = self.request.GET.get(self.page_kwarg) or "1"
         if page == "last":
