@@ -47,14 +47,19 @@ def index_articles(articles, batch_size=500, created=False):
         with transaction.atomic(using=connection.alias, savepoint=False):
             _copy(connection, SearchDocument, (search_document(article) for article in articles))
         return
+    listing_words = connection.vendor == "sqlite"
     batch, words = [], set()
     for article in articles:
-        batch.append(search_document(article))
+        document = search_document(article)
+        batch.append(document)
+        if listing_words:
+            for text in (document.title, document.lead, document.body, document.byline):
+                words.update(text.split())
         if len(batch) >= batch_size:
-            _upsert(connection, SearchDocument, batch, words)
+            _upsert(connection, SearchDocument, batch)
             batch = []
     if batch:
-        _upsert(connection, SearchDocument, batch, words)
+        _upsert(connection, SearchDocument, batch)
     if words:
         # SQLite: into the list that prefixes are expanded into (schema.SQLITE_WORDS),
         # once for all the batches. Most are there already, and are ignored; in order,
@@ -63,17 +68,13 @@ def index_articles(articles, batch_size=500, created=False):
             cursor.executemany(SQLITE_WORDS_ADD, [(word,) for word in sorted(words)])
 
 
-def _upsert(connection, model, documents, words):
+def _upsert(connection, model, documents):
     model.objects.using(connection.alias).bulk_create(
         documents,
         update_conflicts=True,
         unique_fields=["article"],
         update_fields=DOCUMENT_FIELDS,
     )
-    if connection.vendor == "sqlite":
-        for document in documents:
-            for text in (document.title, document.lead, document.body, document.byline):
-                words.update(text.split())
 
 
 def _copy(connection, model, documents):
