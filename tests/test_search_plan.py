@@ -141,6 +141,8 @@ def test_drafts_stay_out_of_windows(client, common_word):
     data = client.get("/articles/?q=summit&sort=newest&format=json").json()
     assert common_word[-1].slug not in [r["slug"] for r in data["results"]]
     assert data["results"][0]["slug"] == common_word[-2].slug
+    feed = client.get("/articles/?q=summit&sort=newest&format=atom").content.decode()
+    assert f"/articles/{common_word[-1].slug}/" not in feed and f"/articles/{common_word[-2].slug}/" in feed
 
 
 @pytest.fixture
