@@ -19,7 +19,7 @@ class UnicodeSlugConverter:
 
 register_converter(UnicodeSlugConverter, "uslug")
 from archive.health import healthz
-from archive.sitemaps import SITEMAPS
+from archive.sitemaps import SITEMAPS, section
 
 admin.site.site_header = "Chancery editors"
 admin.site.site_title = "Chancery editors"
@@ -47,7 +47,7 @@ urlpatterns = [
     # An index of the sections' pages (10,000 addresses each): a million articles are a
     # hundred pages, which a single sitemap would not link.
     path("sitemap.xml", sitemaps.index, {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"}, name="sitemap"),
-    path("sitemap-<slug:section>.xml", sitemaps.sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
+    path("sitemap-<slug:section>.xml", section, name="sitemap-section"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

@@ -1,12 +1,13 @@
 """Every public page renders with what a reader comes for."""
 
 import datetime
+from urllib.parse import quote
 from xml.etree import ElementTree
 
 import pytest
 from pytest_django.asserts import assertContains, assertNotContains, assertTemplateUsed
 
-from archive.models import Actor, ActorName, Claim, Source, Territory
+from archive.models import Actor, ActorName, Article, Claim, Source, Territory
 from tests.conftest import listed_titles, make_actor, make_article, make_source, make_territory, parse_page
 
 
@@ -525,21 +526,83 @@ def test_sitemap_lists_every_published_article_and_entity_page(client, archive):
     assert locations == expected
 
 
-def test_the_sitemap_index_links_every_page_of_a_section(client, db, monkeypatch):
+def _sitemap_pages(client, section):
+    return [
+        loc.removeprefix("http://testserver")
+        for loc in _locations(client.get("/sitemap.xml"))
+        if f"/sitemap-{section}.xml" in loc
+    ]
+
+
+def test_the_sitemap_index_links_a_page_for_each_range_of_ids_that_holds_an_article(client, db, monkeypatch):
     from archive.sitemaps import ArticleSitemap
 
     monkeypatch.setattr(ArticleSitemap, "limit", 2)
     articles = [make_article(title=f"Talks {i}") for i in range(5)]
-    pages = [loc for loc in _locations(client.get("/sitemap.xml")) if "sitemap-articles" in loc]
-    assert pages == ["http://testserver/sitemap-articles.xml"] + [
-        f"http://testserver/sitemap-articles.xml?p={p}" for p in (2, 3)
-    ]
-    listed = [loc for page in pages for loc in _locations(client.get(page.removeprefix("http://testserver")))]
-    assert sorted(listed) == sorted(f"http://testserver{a.get_absolute_url()}" for a in articles)
-    for bad in ("?p=4", "?p=0", "?p=-1", "?p=abc", "?p=%00", "?p=1%00", "?p=" + "9" * 30):
+    ranges = sorted({a.pk // 2 for a in articles})  # 3, whichever ids the database gave
+    pages = _sitemap_pages(client, "articles")
+    assert pages == ["/sitemap-articles.xml"] + [f"/sitemap-articles.xml?p={p}" for p in range(2, len(ranges) + 1)]
+    for page, first in zip(pages, ranges):
+        assert _locations(client.get(page)) == [
+            f"http://testserver{a.get_absolute_url()}" for a in articles if a.pk // 2 == first
+        ]
+    for bad in (f"?p={len(ranges) + 1}", "?p=0", "?p=-1", "?p=abc", "?p=1.5", "?p=%00", "?p=1%00", "?p=" + "9" * 30):
         assert client.get(f"/sitemap-articles.xml{bad}").status_code == 404
     assert client.get("/sitemap-nothing.xml").status_code == 404
     assert client.get("/sitemap-%00.xml").status_code == 404
+
+
+def test_a_range_of_ids_without_a_published_article_gets_no_page(client, db, monkeypatch):
+    from archive.sitemaps import ArticleSitemap
+
+    monkeypatch.setattr(ArticleSitemap, "limit", 3)
+    articles = [make_article(title=f"Talks {i}") for i in range(12)]
+    # Every article of the second range of ids withdrawn or made a draft, some of another's.
+    hidden = {a.pk for a in articles if a.pk // 3 == articles[0].pk // 3 + 1} | {articles[-1].pk}
+    for article in articles:
+        if article.pk in hidden:
+            article.status = "draft" if article.pk % 2 else "withdrawn"
+            article.save()
+    pages = _sitemap_pages(client, "articles")
+    listed = [_locations(client.get(page)) for page in pages]
+    assert all(1 <= len(page) <= 3 for page in listed)  # no empty page, none over the limit
+    assert len(pages) == len({a.pk // 3 for a in articles if a.pk not in hidden})
+    assert [loc for page in listed for loc in page] == [
+        f"http://testserver{a.get_absolute_url()}" for a in articles if a.pk not in hidden
+    ]
+
+
+def test_an_empty_archive_has_one_empty_page_of_articles(client, db):
+    make_article(status="draft")
+    assert _sitemap_pages(client, "articles") == ["/sitemap-articles.xml"]
+    response = client.get("/sitemap-articles.xml")
+    assert response.status_code == 200
+    assert _locations(response) == []
+    assert client.get("/sitemap-articles.xml?p=2").status_code == 404
+
+
+def test_sitemap_pages_state_each_address_with_its_last_change(client, db):
+    article = make_article(title="Северные территории", slug="северные-территории")
+    Article.objects.filter(pk=article.pk).update(updated_at=datetime.datetime(2016, 5, 9, 23, 59, tzinfo=datetime.UTC))
+    make_actor(name="Japan", slug="japan")
+    response = client.get("/sitemap-articles.xml")
+    assert response["Content-Type"] == "application/xml"
+    assert response["X-Robots-Tag"] == "noindex, noodp, noarchive"
+    root = ElementTree.fromstring(response.content)
+    (url,) = root.iter(f"{SITEMAP_NS}url")
+    assert [(child.tag.removeprefix(SITEMAP_NS), child.text) for child in url] == [
+        ("loc", f"http://testserver/articles/{quote('северные-территории')}/"),
+        ("lastmod", "2016-05-09"),
+        ("changefreq", "monthly"),
+        ("priority", "0.8"),
+    ]
+    assert url.find(f"{SITEMAP_NS}loc").text == f"http://testserver{article.get_absolute_url()}"
+    (url,) = ElementTree.fromstring(client.get("/sitemap-actors.xml").content).iter(f"{SITEMAP_NS}url")
+    assert [(child.tag.removeprefix(SITEMAP_NS), child.text) for child in url] == [
+        ("loc", "http://testserver/actors/japan/"),
+        ("changefreq", "weekly"),
+        ("priority", "0.5"),
+    ]
 
 
 def test_an_unknown_address_gets_the_sites_own_404_page(client, db):

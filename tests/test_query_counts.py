@@ -296,3 +296,15 @@ def test_feed_queries(client, archive, django_assert_num_queries):
     # The whole archive's, its numbers cached by now: 1. the ids of the newest, 2.-5. as
     # 6.-9. above.
     _assert_queries(client, django_assert_num_queries, "/articles/?format=atom", 5)
+
+
+def test_sitemap_queries(client, archive, django_assert_num_queries):
+    # The index: 1. the ranges of ids that hold a published article (one recursive
+    # query, then cached); 2.-4. how many sources, actors and territories there are
+    _assert_queries(client, django_assert_num_queries, "/sitemap.xml", 4)
+    _assert_queries(client, django_assert_num_queries, "/sitemap.xml", 3)
+    # A page of articles: 1. its range's published articles (the ranges from the cache),
+    # whichever page it is
+    _assert_queries(client, django_assert_num_queries, "/sitemap-articles.xml", 1)
+    # A page of actors: 1. how many (the page number is checked); 2. their addresses
+    _assert_queries(client, django_assert_num_queries, "/sitemap-actors.xml", 2)
