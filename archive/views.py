@@ -64,7 +64,7 @@ class ListFormatsMixin:
         if self.invalid_filters(context):
             return JsonResponse({"errors": context["filter"].form.errors.get_json_data()}, status=400)
         if self.format == "csv" and self.data == "coverage":
-            return coverage_csv(coverage(self.object_list))
+            return coverage_csv(coverage(self.object_list, scope=self.coverage_scope()))
         if self.format == "csv":
             return csv_response(self.object_list, self.request)
         if self.format == "atom":
@@ -101,6 +101,11 @@ class ListFormatsMixin:
     def feed_articles(self):
         """What an Atom feed takes its first articles from: the list itself."""
         return self.object_list
+
+    def coverage_scope(self):
+        """The list's articles as the cached numbers know them (archive.stats.Scope), so
+        that its coverage, as a chart or as CSV, is read from them; None if they do not."""
+        return None
 
     def paginate_queryset(self, queryset, page_size):
         # Django reads the page with int(), which also takes "１", "٣", " 2" and "1_0": a
@@ -237,6 +242,9 @@ class ArticleListView(ListFormatsMixin, FilterView):
             return self.object_list.page_rows(0, FEED_SIZE)
         return self.object_list
 
+    def coverage_scope(self):
+        return scope_of(self.filterset)
+
     def feed_title(self):
         query = self.request.GET.get("q", "").strip()
         return f"search for “{query[:100]}”" if query else "articles"
@@ -265,7 +273,7 @@ class ArticleListView(ListFormatsMixin, FilterView):
                 # than were read would read them all. The page says so instead.
                 context["coverage_omitted"] = True
             elif not self.invalid_filters(context) and context["paginator"].count:
-                context["coverage"] = coverage(self.object_list, scope=scope_of(self.filterset))
+                context["coverage"] = coverage(self.object_list, scope=self.coverage_scope())
             # The date and sort fields are in the form; chosen tags ride along as hidden
             # inputs so that changing the dates keeps them.
             context["active_filters"] = active_filters(self.filterset)
@@ -375,8 +383,11 @@ class EntityDetailView(ListFormatsMixin, ListView):
         context["entity"] = self.entity
         context["filter_url"] = f"{reverse('archive:article-list')}?{self.filter_param}={self.entity.slug}"
         if self.format == "html" and context["paginator"].count:
-            context["coverage"] = coverage(self.object_list, scope=self.scope)
+            context["coverage"] = coverage(self.object_list, scope=self.coverage_scope())
         return context
+
+    def coverage_scope(self):
+        return self.scope
 
     def feed_articles(self):
         # Read as its pages are (Scope.listed): a popular actor's articles sorted by the

@@ -92,6 +92,52 @@ def test_entity_pages_chart_their_published_articles(client, db):
         assert "Jan 2016 to Feb 2016: 2 in all" in client.get(path).content.decode()
 
 
+def _as_coverage_csv(path):
+    return f"{path}{'&' if '?' in path else '?'}format=csv&data=coverage"
+
+
+def test_coverage_as_csv_counts_what_the_list_holds_whichever_way_it_is_read(client, db):
+    # Whole archives and entities are read from the cached numbers, other lists counted
+    # in the database: each CSV must say what counting the list's own articles says.
+    kyodo, other = make_source(slug="kyodo"), make_source(slug="other")
+    japan = make_actor(slug="japan")
+    kurils = make_territory(slug="kurils")
+    days = [datetime.date(2016, month, 5) for month in (1, 2, 2, 3, 5)]
+    for n, day in enumerate(days):
+        _dated(day=day, source=kyodo if n % 2 else other, actors=[japan] if n != 2 else [], territories=[kurils])
+    _dated(month=datetime.date(2016, 4, 1), source=kyodo, actors=[japan])
+    _dated(year=2016, actors=[japan])
+    _dated(actors=[japan])
+    _dated(day=datetime.date(2016, 4, 5), source=kyodo, actors=[japan], status=Article.Status.DRAFT)
+    published = Article.objects.published().filter(pk__gt=0)  # never the cached numbers' scope
+    lists = {
+        "/articles/": published,
+        "/articles/?actor=japan": published.filter(actors=japan),
+        "/articles/?actor=japan&from=2016-02-01&to=2016-04-30": published.filter(
+            actors=japan, published_on__range=(datetime.date(2016, 2, 1), datetime.date(2016, 4, 30))
+        ),
+        "/articles/?actor=japan&source_not=other": published.filter(actors=japan).exclude(source=other),
+        "/actors/japan/": published.filter(actors=japan),
+        "/sources/kyodo/": published.filter(source=kyodo),
+        "/territories/kurils/": published.filter(territories=kurils),
+    }
+
+    def rows(queryset):
+        chart = coverage(queryset)
+        assert chart.periods  # a list with something to count
+        return [f"{chart.unit},articles"] + [f"{key},{count}" for key, _, count in chart.periods]
+
+    for path, articles in lists.items():
+        for _ in range(2):  # counted, then from the cache when the list has a scope
+            response = client.get(_as_coverage_csv(path))
+            assert response.content.decode().splitlines() == rows(articles), path
+    # A withdrawal is in the next CSV, cached numbers or not.
+    Article.objects.filter(published_on=days[-1]).update(status=Article.Status.WITHDRAWN)
+    for path, articles in lists.items():
+        response = client.get(_as_coverage_csv(path))
+        assert response.content.decode().splitlines() == rows(articles), path
+
+
 @pytest.mark.parametrize(
     "query", [{"data": "coverage"}, {"data": "nonsense", "format": "csv"}, {"data": "coverage", "format": "json"}]
 )

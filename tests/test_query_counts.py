@@ -274,11 +274,20 @@ def test_entity_page_json_queries(client, archive, django_assert_num_queries):
 
 
 def test_coverage_csv_queries(client, archive, django_assert_num_queries):
+    # The chart's numbers come from the same place as the chart's: the cached numbers
+    # (archive.stats) for a whole source's, actor's or territory's articles.
     # 1. the actor slug, checked by the form
-    # 2. coverage over time: one GROUP BY over the filtered result
+    # 2. its published articles per date (then cached)
     _assert_queries(client, django_assert_num_queries, "/articles/?format=csv&data=coverage&actor=japan", 2)
-    # 1. the territory; 2. coverage over time
+    _assert_queries(client, django_assert_num_queries, "/articles/?format=csv&data=coverage&actor=japan", 1)
+    # 1. the territory; 2. its published articles per date (then cached)
     _assert_queries(client, django_assert_num_queries, "/territories/kurils/?format=csv&data=coverage", 2)
+    _assert_queries(client, django_assert_num_queries, "/territories/kurils/?format=csv&data=coverage", 1)
+    # A list the cached numbers do not describe: 1.-2. the actor and the source, checked
+    # by the form; 3. one GROUP BY over it
+    _assert_queries(
+        client, django_assert_num_queries, "/articles/?format=csv&data=coverage&actor=japan&source_not=group", 3
+    )
 
 
 def test_feed_queries(client, archive, django_assert_num_queries):
