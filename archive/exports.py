@@ -23,8 +23,8 @@ from archive.models import (
     Source,
     Territory,
     TerritoryName,
+    absolute_slug_urls,
     iso_partial_date,
-    slug_urls,
     territory_label,
 )
 
@@ -89,7 +89,7 @@ def _csv_chunks(articles, request):
     than reading the rows.
     """
     yield _csv_lines([CSV_COLUMNS])
-    article_urls = _article_url_maker(request)
+    article_url = absolute_slug_urls(request, "archive:article-detail")
     names = _Names(articles.db)
     for chunk in _article_rows(articles):
         pks, slugs, titles, source_ids, dates, precisions, bylines, datelines, languages = zip(*chunk)
@@ -97,7 +97,7 @@ def _csv_chunks(articles, request):
         columns = (
             slugs,
             titles,
-            article_urls(slugs),
+            list(map(article_url, slugs)),
             source_names,
             source_slugs,
             list(map(_iso_date, dates, precisions)),
@@ -253,13 +253,6 @@ def _territory_labels(territories, using):
     ):
         preferred.setdefault(pk, []).append(name)
     return {pk: territory_label(name, preferred.get(pk, ())) for pk, name in territories}
-
-
-def _article_url_maker(request):
-    """slugs -> the articles' absolute URLs, as get_absolute_url() and the request make them."""
-    path = slug_urls("archive:article-detail")
-    site = request.build_absolute_uri("/")[:-1]  # scheme and host
-    return lambda slugs: [site + path(slug) for slug in slugs]
 
 
 def _csv_fields(cells):

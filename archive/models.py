@@ -51,6 +51,13 @@ def slug_urls(name: str):
     return lambda slug: before + (slug if slug.isascii() else quote(slug, safe="!$&'()*+,;=/~:@")) + after
 
 
+def absolute_slug_urls(request, name: str):
+    """slug -> the absolute URL of slug_urls(name), on the request's scheme and host."""
+    path = slug_urls(name)
+    site = request.build_absolute_uri("/")[:-1]
+    return lambda slug: site + path(slug)
+
+
 @functools.cache
 def _around_slug(name, script_prefix):
     marker = "slug-marker"

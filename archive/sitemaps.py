@@ -18,7 +18,7 @@ from django.http import Http404, HttpResponse
 from django.utils.html import escape
 
 from archive import stats
-from archive.models import Actor, Article, Source, Territory, slug_urls
+from archive.models import Actor, Article, Source, Territory, absolute_slug_urls
 
 XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
 XML_TAIL = "</urlset>\n"
@@ -138,13 +138,12 @@ def section(request, section):
         rows = sitemap.rows(request.GET.get("p", 1))
     except InvalidPage as error:
         raise Http404(f"No such page of the sitemap: {error}") from None
-    site = request.build_absolute_uri("/")[:-1]  # scheme and host
-    path = slug_urls(sitemap.url_name)
+    url = absolute_slug_urls(request, sitemap.url_name)
     tail = f"<changefreq>{sitemap.changefreq}</changefreq><priority>{sitemap.priority}</priority></url>\n"
     # Slugs are letters, digits, "-" and "_", quoted by slug_urls; the host comes from the
     # request, which ALLOWED_HOSTS checked. Both are escaped all the same.
     lines = [
-        f"<url><loc>{escape(site + path(slug))}</loc>" + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "") + tail
+        f"<url><loc>{escape(url(slug))}</loc>" + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "") + tail
         for slug, lastmod in rows
     ]
     # One string: a response given a list encodes each item apart, 10,000 calls.
