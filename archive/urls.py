@@ -44,8 +44,8 @@ app_patterns = (
 
 urlpatterns = [
     path("", include(app_patterns)),
-    # An index of the sections' pages (10,000 addresses each): a million articles are a
-    # hundred pages, which a single sitemap would not link.
+    # An index of the sections' pages (at most 10,000 addresses each, archive.sitemaps): a
+    # million articles are a hundred pages, which a single sitemap would not link.
     path("sitemap.xml", sitemaps.index, {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"}, name="sitemap"),
     path("sitemap-<slug:section>.xml", section, name="sitemap-section"),
     path("healthz", healthz, name="healthz"),
