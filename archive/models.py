@@ -646,6 +646,29 @@ def iso_partial_date(value: datetime.date | None, precision: str) -> str | None:
     return value.isoformat()
 
 
+# ArticleQuerySet.dates() asks at most this many periods in one query.
+DATE_PROBES = 400
+
+
+def _period_starts(first: datetime.date, last: datetime.date, kind: str) -> list[datetime.date] | None:
+    """The first day of every year, month or day from `first`'s to `last`'s; None when
+    there are more than DATE_PROBES."""
+    if kind == "day":
+        count = (last - first).days + 1
+    elif kind == "month":
+        count = (last.year - first.year) * 12 + last.month - first.month + 1
+    else:
+        count = last.year - first.year + 1
+    if count > DATE_PROBES:
+        return None
+    if kind == "day":
+        return [first + datetime.timedelta(days=i) for i in range(count)]
+    if kind == "month":
+        months = range(first.year * 12 + first.month - 1, first.year * 12 + first.month - 1 + count)
+        return [datetime.date(m // 12, m % 12 + 1, 1) for m in months]
+    return [datetime.date(year, 1, 1) for year in range(first.year, last.year + 1)]
+
+
 class ArticleQuerySet(models.QuerySet):
     # Bulk writes skip save() and its signal; these overrides keep the content hash, the
     # search index (archive.search.index) and the cached public numbers (archive.stats)
@@ -808,6 +831,50 @@ class ArticleQuerySet(models.QuerySet):
         if matches:
             return self.order_by(Coalesce("published_on", Value(datetime.date.max)).asc(), "id")
         return self.order_by(models.F("published_on").asc(nulls_last=True), "id")
+
+    def aggregate(self, *args, **kwargs):
+        """Django's, except that the first and the last date, asked for together as Min
+        and Max of `published_on` (the admin's date hierarchy does), come from the date
+        index, one end each: in one query neither database uses an index for both, and
+        reads every article of the list (0.7-0.9 s for a common tag's at a million)."""
+        bounds = [
+            isinstance(value, kind) and value.source_expressions == [models.F("published_on")] and not value.filter
+            for value, kind in zip(kwargs.values(), (models.Min, models.Max))
+        ]
+        if args or len(kwargs) != 2 or not all(bounds):
+            return super().aggregate(*args, **kwargs)
+        return dict(zip(kwargs, self._date_bounds()))
+
+    def _date_bounds(self):
+        """(first, last) `published_on` of these articles, each from the date index."""
+        dated = self.filter(published_on__isnull=False).values_list("published_on", flat=True)
+        # In the index's order (nulls last going down, so first going up), or PostgreSQL sorts.
+        day = models.F("published_on")
+        return dated.order_by(day.asc(nulls_first=True)).first(), dated.order_by(day.desc(nulls_last=True)).first()
+
+    def dates(self, field_name, kind, order="ASC"):
+        """Django's dates(), for the date hierarchy of the admin's article list: the years,
+        months or days of `published_on` that have articles, as a list. DISTINCT over the
+        truncated dates reads every article (0.3 s on PostgreSQL, 2.6 s on SQLite, which
+        truncates in Python, at a million); here the first and the last date come from the
+        date index, and one query asks EXISTS of each period between them, a probe of the
+        same index each. A span of more than DATE_PROBES periods is left to Django."""
+        if field_name != "published_on" or kind not in ("year", "month", "day") or order not in ("ASC", "DESC"):
+            return super().dates(field_name, kind, order)
+        first, last = self._date_bounds()
+        if first is None:
+            return []
+        starts = _period_starts(first, last, kind)
+        if starts is None:
+            return super().dates(field_name, kind, order)
+        probes = {}
+        for i, start in enumerate(starts):
+            # The last period reaches the last date: no bound past it, which may be 9999-12-31.
+            period = Q(published_on__gte=start) & (Q(published_on__lt=starts[i + 1]) if i + 1 < len(starts) else Q())
+            probes[f"p{i}"] = Exists(self.order_by().filter(period))
+        found = self.order_by().annotate(**probes).values_list(*probes)[0]
+        having = [start for start, has in zip(starts, found) if has]
+        return having if order == "ASC" else having[::-1]
 
     def related_to(self, article, limit=5):
         """Published articles sharing the most actors and territories with `article`,
@@ -975,7 +1042,8 @@ class Article(models.Model):
         indexes = [
             # Public lists: WHERE status = 'published' ORDER BY published_on DESC, id DESC.
             # PostgreSQL also has article_published_order_idx, for the same order with the
-            # undated last (migration 0007: SQLite refuses NULLS LAST in an index).
+            # undated last (migration 0007: SQLite refuses NULLS LAST in an index). The
+            # admin's list of every article has article_order_idx (migration 0009).
             models.Index(
                 models.F("status"),
                 models.F("published_on").desc(),
