@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.admin.utils import lookup_spawns_duplicates
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied
@@ -260,7 +261,13 @@ class _ArticleChangeList(ChangeList):
         paged and dated. A tag filter's own choices, one tag's id or no tag at all, match
         each article once, since an article carries a tag once (the links are unique).
         """
-        specs, has_filters, remaining, may_have_duplicates, active = super().get_filters(request)
+        try:
+            specs, has_filters, remaining, may_have_duplicates, active = super().get_filters(request)
+        except (OverflowError, ValueError) as error:
+            # Django's date hierarchy bounds a chosen year, month or day by the next one,
+            # which past 9999-12-31, or for a 30-digit year, is an error of its own: the
+            # list answers it as any lookup it refuses.
+            raise IncorrectLookupParameters(error) from error
         if may_have_duplicates:
             may_have_duplicates = any(lookup_spawns_duplicates(self.lookup_opts, key) for key in remaining) or any(
                 spec.used_parameters and not _matches_each_article_once(spec, self.lookup_opts) for spec in specs

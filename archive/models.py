@@ -843,10 +843,13 @@ class ArticleQuerySet(models.QuerySet):
         ]
         if args or len(kwargs) != 2 or not all(bounds):
             return super().aggregate(*args, **kwargs)
-        return dict(zip(kwargs, self._date_bounds()))
+        return dict(zip(kwargs, self._date_bounds))
 
+    @functools.cached_property
     def _date_bounds(self):
-        """(first, last) `published_on` of these articles, each from the date index."""
+        """(first, last) `published_on` of these articles, each from the date index.
+        Kept by this queryset (a filtered one is another), which the date hierarchy asks
+        for them and then for its periods."""
         dated = self.filter(published_on__isnull=False).values_list("published_on", flat=True)
         # In the index's order (nulls last going down, so first going up), or PostgreSQL sorts.
         day = models.F("published_on")
@@ -861,7 +864,7 @@ class ArticleQuerySet(models.QuerySet):
         same index each. A span of more than DATE_PROBES periods is left to Django."""
         if field_name != "published_on" or kind not in ("year", "month", "day") or order not in ("ASC", "DESC"):
             return super().dates(field_name, kind, order)
-        first, last = self._date_bounds()
+        first, last = self._date_bounds
         if first is None:
             return []
         starts = _period_starts(first, last, kind)
