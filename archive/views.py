@@ -17,7 +17,7 @@ from archive.coverage import coverage, coverage_csv, is_disputed, names_in_use
 from archive.facets import active_filters, article_facets, list_order, listing_of, scope_of
 from archive.exports import FEED_SIZE, ArticleFeed, csv_response
 from archive.filters import ArticleFilter, EntityIndexFilter, HighlightForm, ReadFromTop
-from archive.models import Actor, Article, Source, Territory
+from archive.models import Actor, Article, DatePrecision, Source, Territory, format_partial_date
 from archive.pagination import ArchivePaginator
 from archive.search.aliases import expand
 from archive.search.highlight import decorate, highlight
@@ -32,7 +32,7 @@ def bad_request(request, message):
 
 class ListFormatsMixin:
     """Every list page is also JSON on the same URL, with the same filters and paging:
-    {"count", "next", "previous", "results"}. Article lists are also whole-result CSV
+    {"count", "next", "previous", "results"}, and "note" when the page has one. Article lists are also whole-result CSV
     and Atom exports (`exports`)."""
 
     formats = ("html", "json")
@@ -80,6 +80,8 @@ class ListFormatsMixin:
                 # fewer than count / page size when a relevance ranking is partial.
                 "count": getattr(paginator, "total", paginator.count),
                 "count_estimated": getattr(paginator, "estimated", False),
+                # What the page says of a partial search (archive.search.plan), if anything.
+                **({"note": paginator.note} if getattr(paginator, "note", "") else {}),
                 "next": self._page_url(page.next_page_number()) if page.has_next() else None,
                 "previous": self._page_url(page.previous_page_number()) if page.has_previous() else None,
                 "results": [self.to_json(obj) for obj in page.object_list],
@@ -215,6 +217,20 @@ class ArticleListView(ListFormatsMixin, FilterView):
         if search_plan is None or search_plan.exact:
             return super().get_paginator(queryset, per_page, **kwargs)
         total = search_plan.estimated_total()
+        if search_plan.partial:
+            # Only the window was searched: its matches are the pages, and the page says
+            # which days they are from.
+            window = search_plan.window
+            day = format_partial_date(window.start or window.end, DatePrecision.DAY)
+            since = f"from {day} on" if window.start else f"up to {day}"
+            note = (
+                f"This phrase was looked for in the {window.articles:,} articles {since}: its words are in "
+                "too many articles to check each one. Narrow the search by date, source or tag to look further."
+            )
+            count = search_plan.window_count
+            return super().get_paginator(
+                queryset, per_page, count=count, total=total, estimated=total != count, note=note, **kwargs
+            )
         if self.filterset.form.cleaned_data.get("sort") in ("newest", "oldest"):
             # Ordered by date, the window holds the top of the whole result, and a later
             # page widens it: every estimated page can be asked for, as deep as searches

@@ -32,7 +32,7 @@ import calendar
 import datetime
 import math
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.cache import cache
 from django.db.models import Count, Q
@@ -57,6 +57,14 @@ WHOLE_ARCHIVE = 0.8
 PROBE_ARTICLES = 4000
 # How many times a window is widened when filters, or a phrase rarer than its words, leave it thin.
 MAX_WIDENINGS = 3
+# Articles with all of a phrase's words that one search checks for it, at most. Neither
+# index keeps where words stand (GIN) or finds a phrase without reading its words'
+# positions article by article (FTS5), so a phrase of common words that seldom stand
+# together costs an article's read for each article with the words: at a million
+# articles, 6 to 10 s on PostgreSQL and about a second on SQLite for one found nowhere.
+# Past this many, the phrase is looked for in the newest (or oldest) articles that hold
+# them, and the page says from which day (Plan.partial).
+PHRASE_READ_LIMIT = 10_000
 # Dates holding at most this share of the archive narrow a search inside the index too
 # (range_window); beyond it, their tokens would cost more to merge than they save.
 RANGE_SHARE = 0.25
@@ -107,6 +115,9 @@ class Plan:
     estimate: int  # matches expected in the whole archive
     window: Window | None = None
     window_count: int | None = None  # matches in the window, every filter applied
+    # The window is all that was searched, and may not hold the page: a phrase whose
+    # words are in more articles than PHRASE_READ_LIMIT, checked in that many.
+    partial: bool = False
 
     @property
     def exact(self) -> bool:
@@ -308,20 +319,23 @@ def total_published() -> int:
     return day_histogram().total
 
 
-def estimate(query, using="default", *, phrases=True) -> int:
+def estimate(query, using="default", *, phrases=True, sampled=False) -> int:
     """How many articles `query` may match, from the engine's statistics; with
     `phrases=False`, how many have all of its words, which is what the engine reads to
-    find a phrase's matches."""
+    find a phrase's matches. `sampled`: from the newest articles only, where the engine
+    would otherwise read a phrase's words in every article to count it."""
     from archive.search.backends import backend_for
 
     backend = backend_for(using)
     if not any(group.entities for group in query.groups):
-        return int(backend.estimate(query.groups, query.excluded, phrases=phrases))
+        return int(backend.estimate(query.groups, query.excluded, phrases=phrases, sampled=sampled))
     # A name also matches the articles tagged with it: add those, groups independent.
     n = max(total_published(), 1)
     share = 1.0
     for group in query.groups:
-        matches = backend.estimate([group], phrases=phrases) + (_tagged_count(group.entities) if group.entities else 0)
+        matches = backend.estimate([group], phrases=phrases, sampled=sampled) + (
+            _tagged_count(group.entities) if group.entities else 0
+        )
         share *= min(1.0, matches / n)
     return int(share * n)  # exclusions left out: an overestimate, which only widens less
 
@@ -420,26 +434,39 @@ def plan(articles, query, *, wanted: int | None, sort: str = "relevance", dates=
         # Every match, between the dates if any: read in their part of the index.
         window = range_window(start, end) if query and (start or end) else None
         return articles.search(query, window=window), Plan(estimate=0)
-    guess = estimate(query, articles.db)  # in the whole archive
+    from archive.search.backends import backend_for
+
+    # The articles with a phrase's words, which the engine reads to find it (an excluded
+    # word leaves articles out only after that). Where the engine estimates a phrase by
+    # its words anyway, or they are few enough to be read in full, they are the estimate.
+    phrase = has_phrase(query.groups)
+    guess = words = None
+    if phrase:
+        words = estimate(replace(query, excluded=[]), articles.db, phrases=False)
+        if words <= EXACT_LIMIT or not (query.excluded or backend_for(articles.db).estimates_phrases):
+            guess = words
+        elif backend_for(articles.db).estimates_phrases:
+            guess = estimate(query, articles.db, sampled=words > PHRASE_READ_LIMIT)  # in the whole archive
+    if guess is None:
+        guess = estimate(query, articles.db)
+    if words is None:
+        words = guess
+    total = total_published() or 1
+    # The most articles a window may hold: as many as a phrase is checked in.
+    limit = PHRASE_READ_LIMIT * total / max(words, 1) if phrase else math.inf
     expected = guess
     if start or end:
         # Between the dates, at the archive's density.
         days = day_histogram()
         expected = int(guess * days.between(start, end)[1] / (days.total or 1))
-    if expected <= EXACT_LIMIT:
-        # A common word between close dates: read only their part of the index.
+    if expected <= EXACT_LIMIT and (limit == math.inf or window_of(limit, True, start, end) is None):
+        # A common word between close dates: read only their part of the index. (A rare
+        # phrase of common words is looked for in windows, as a common one is.)
         window = range_window(start, end) if expected < guess else None
         return Result(articles.search(query, window=window), sort, wanted), Plan(estimate=expected)
-    from archive.search.backends import backend_for
-
-    # The articles with the query's words, which the engine reads to find a phrase: the
-    # same as the estimate where the engine estimates a phrase by its words anyway.
-    if has_phrase(query.groups) and backend_for(articles.db).estimates_phrases:
-        words = estimate(query, articles.db, phrases=False)
-    else:
-        words = guess
     newest = sort != "oldest"
-    size = _window_size(guess / (total_published() or 1), wanted, words)
+    # (A phrase not seen in the sample that estimated it starts at the most it may read.)
+    size = min(_window_size(max(guess, 1) / total, wanted, words), limit)
     for attempt in range(MAX_WIDENINGS + 1):
         window = window_of(size, newest, start, end)
         if window is None:
@@ -453,6 +480,9 @@ def plan(articles, query, *, wanted: int | None, sort: str = "relevance", dates=
         # widening left: ranked here. Else widened, at least twofold.
         if found >= wanted and (size <= window.articles * 2 or attempt == MAX_WIDENINGS):
             return result, Plan(estimate=expected, window=window, window_count=found)
-        size = max(size, window.articles * 2)
+        if limit != math.inf and (window.articles >= limit or attempt == MAX_WIDENINGS):
+            # The phrase was checked in as many articles as a search checks it in.
+            return result, Plan(estimate=expected, window=window, window_count=found, partial=True)
+        size = min(max(size, window.articles * 2), limit)
     window = range_window(start, end) if start or end else None
     return Result(articles.search(query, window=window), sort, wanted), Plan(estimate=expected)
