@@ -217,14 +217,17 @@ class ArticleFilter(django_filters.FilterSet):
         queryset = super().filter_queryset(queryset)
         query = self.form.cleaned_data.get("q")
         # The tags together: how they are best joined depends on them all (tagged_with).
+        # Read from the top below (Result), rather than whole or from the cached numbers.
+        from_top = query is None and self.rows_wanted is not None and scope_of(self) is None
         queryset = queryset.tagged_with(
             self.form.cleaned_data.get("actor") or (),
             self.form.cleaned_data.get("territory") or (),
             searched=query is not None,
+            first_rows=from_top,
         )
         sort = list_order(self.form.cleaned_data)
         if query is None:
-            if self.rows_wanted is None or scope_of(self) is not None:
+            if not from_top:
                 # An export reads every article; a scope is paged from the cached numbers.
                 return queryset.sorted_by(sort)
             # Two tags, an exclusion, a date within a month: their first rows are read

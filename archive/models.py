@@ -728,7 +728,7 @@ class ArticleQuerySet(models.QuerySet):
         """What the public may see. Every public surface starts here."""
         return self.filter(status=Article.Status.PUBLISHED)
 
-    def tagged_with(self, actors=(), territories=(), *, searched=False):
+    def tagged_with(self, actors=(), territories=(), *, searched=False, first_rows=False):
         """The articles carrying every one of these actors and territories.
 
         Each tag is a join, which PostgreSQL answers by merging the tags' lists of
@@ -738,12 +738,25 @@ class ArticleQuerySet(models.QuerySet):
         (INTERSECT). With a rare tag, intersecting costs more (32 ms against 5), and far
         more under a search (`searched`), which joins only its few matches to the tags:
         SQLite intersects the tags of unsearched lists only.
+
+        `first_rows`: only the list's first rows in date order will be read. One common
+        tag is then checked in each article as SQLite walks them in that order (EXISTS,
+        stats.read_in_date_order): the newest 3,000 of a tag of 210,000 without another of
+        118,000 took 560 ms joined, and 8 ms so.
         """
-        if connections[self.db].vendor == "sqlite" and not searched and len(actors) + len(territories) > 1:
+        unsearched_on_sqlite = connections[self.db].vendor == "sqlite" and not searched
+        if unsearched_on_sqlite and len(actors) + len(territories) > 1:
             links = [ArticleActor.objects.filter(actor=actor) for actor in actors]
             links += [ArticleTerritory.objects.filter(territory=territory) for territory in territories]
             first, *others = [tagged.order_by().values("article_id") for tagged in links]
             return self.filter(pk__in=first.intersection(*others))
+        if unsearched_on_sqlite and first_rows and len(actors) + len(territories) == 1:
+            if actors:
+                tag, links = actors[0], ArticleActor.objects.filter(actor=actors[0])
+            else:
+                tag, links = territories[0], ArticleTerritory.objects.filter(territory=territories[0])
+            if stats.read_in_date_order(type(tag), tag.pk):
+                return self.filter(Exists(links.filter(article=OuterRef("pk"))))
         for actor in actors:
             self = self.filter(actors=actor)
         for territory in territories:

@@ -169,6 +169,19 @@ def article_counts(model) -> dict[int, int]:
     return cached(f"counts:{model._meta.model_name}", model.objects.published_article_counts)
 
 
+def read_in_date_order(model, pk) -> bool:
+    """Whether a tag's newest articles are found sooner by walking the articles in date
+    order and checking each for the tag (EXISTS) than by following its links and sorting
+    their articles by date, as SQLite does with a join.
+
+    At a million articles on SQLite, following a tag's links took 0.3 ms for a tag of 300
+    articles and 560 ms for one of 210,000; walking, 0.2 ms for the common tag and 60 to
+    370 ms for rare ones, whose articles are far apart. Which costs less turns near the
+    square root of ten times the published articles: a few thousand at a million.
+    """
+    return article_counts(model).get(pk, 0) ** 2 >= 10 * published_count()
+
+
 def periods(entity=None) -> list[Period]:
     """Published articles by month: of the whole archive, or of one source, actor or
     territory."""

@@ -4,8 +4,11 @@ that keep every filter, and with bad input shown as an error over an empty list.
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from pytest_django.asserts import assertContains, assertNotContains
 
+from archive import stats
 from archive.models import Actor, Article, Territory
 from tests.conftest import facet_items, listed_titles, make_actor, make_article, make_source, make_territory
 
@@ -125,11 +128,16 @@ def test_two_territories_list_only_articles_tagged_with_both(client, archive):
         (["japan", "russia", "china"], ["senkaku"]),
         ([], ["kurils", "senkaku"]),
         (["russia", "russia"], ["kurils"]),
+        (["japan"], []),
+        ([], ["senkaku"]),
     ],
 )
-def test_tags_intersected_or_joined_find_the_same_articles(archive, actors, territories):
+@pytest.mark.parametrize("common", [True, False])
+def test_tags_intersected_or_joined_find_the_same_articles(archive, monkeypatch, actors, territories, common):
     """SQLite intersects the tags' lists of an unsearched list and joins them under a
-    search (ArticleQuerySet.tagged_with); PostgreSQL always joins."""
+    search (ArticleQuerySet.tagged_with); PostgreSQL always joins. One tag whose first
+    rows are read is checked in each article (EXISTS) on SQLite when it is common."""
+    monkeypatch.setattr(stats, "read_in_date_order", lambda model, pk: common)
     actors = [Actor.objects.get(slug=slug) for slug in actors]
     territories = [Territory.objects.get(slug=slug) for slug in territories]
     make_article(title="Draft with every tag", status=Article.Status.DRAFT, actors=actors, territories=territories)
@@ -141,6 +149,38 @@ def test_tags_intersected_or_joined_find_the_same_articles(archive, actors, terr
     }
     assert set(published.tagged_with(actors, territories).values_list("pk", flat=True)) == expected
     assert set(published.tagged_with(actors, territories, searched=True).values_list("pk", flat=True)) == expected
+    first_rows = published.tagged_with(actors, territories, first_rows=True)
+    assert set(first_rows.values_list("pk", flat=True)) == expected
+    walked = connection.vendor == "sqlite" and common and len(actors) + len(territories) == 1
+    assert ("EXISTS" in str(first_rows.query)) == walked
+
+
+def test_a_tag_is_read_in_date_order_when_its_articles_squared_are_ten_times_the_archive(db):
+    everywhere, seldom = make_actor(name="Everywhere", slug="everywhere"), make_actor(name="Seldom", slug="seldom")
+    for n in range(10):
+        make_article(actors=[everywhere, seldom] if n < 3 else [everywhere])
+    make_article(actors=[everywhere, seldom], status=Article.Status.DRAFT)  # not counted
+    assert stats.read_in_date_order(Actor, everywhere.pk)  # 10 × 10 ≥ 10 × 10
+    assert not stats.read_in_date_order(Actor, seldom.pk)  # 3 × 3 < 10 × 10
+    assert not stats.read_in_date_order(Territory, 12345)  # no articles
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plan for one common tag")
+@pytest.mark.parametrize("sort", ["newest", "oldest"])
+def test_a_common_tag_with_an_exclusion_walked_in_date_order_lists_what_the_join_lists(
+    client, archive, monkeypatch, sort
+):
+    """560 ms joined, 8 ms walked, at a million articles: the same rows either way."""
+    query = {"actor": "japan", "actor_not": "china", "sort": sort}
+    join = 'FROM "archive_article" INNER JOIN "archive_articleactor"'
+    with CaptureQueriesContext(connection) as queries:
+        joined = _titles(client, query)
+    assert len(joined) == 2 and "Spring patrols" not in joined
+    assert any(join in q["sql"] for q in queries)
+    monkeypatch.setattr(stats, "read_in_date_order", lambda model, pk: True)
+    with CaptureQueriesContext(connection) as queries:
+        assert _titles(client, query) == joined
+    assert not any(join in q["sql"] for q in queries)
 
 
 def test_the_same_actor_twice_is_the_same_as_once(client, archive):
