@@ -32,8 +32,8 @@ def bad_request(request, message):
 
 class ListFormatsMixin:
     """Every list page is also JSON on the same URL, with the same filters and paging:
-    {"count", "next", "previous", "results"}, and "note" when the page has one. Article lists are also whole-result CSV
-    and Atom exports (`exports`)."""
+    {"count", "next", "previous", "results"}, and "note" when the page has one. Article
+    lists are also whole-result CSV and Atom exports (`exports`)."""
 
     formats = ("html", "json")
     exports = False
