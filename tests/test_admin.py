@@ -642,3 +642,30 @@ def test_a_superuser_deleting_a_tagged_actor_is_shown_what_protects_it(admin_cli
     response = admin_client.post(url, {"post": "yes"})
     assert response.status_code == 200
     assert Actor.objects.filter(pk=archive.putin.pk).exists()
+
+
+# --- Bad addresses -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        CHANGELIST + "?status__exact=%00",
+        CHANGELIST + "?language=%00",
+        CHANGELIST + "?q=%00",
+        CHANGELIST + "?%00=1",
+        CHANGELIST + "?actors__id__exact=1&source__id__exact=%001",
+        "/admin/archive/actor/?kind__exact=x%00y",
+        "/admin/archive/source/?q=Tass%00",
+        "/admin/archive/tagsuggestion/?status__exact=%00",
+        "/admin/autocomplete/?app_label=archive&model_name=article&field_name=actors&term=%00",
+        "/admin/auth/user/?username=%00",
+    ],
+)
+def test_a_nul_character_in_an_admin_address_is_a_400_that_says_so(admin_client, archive, url):
+    """PostgreSQL refuses NUL in text: a filter's value or the autocomplete's term holding
+    one was a 500 there."""
+    response = admin_client.get(url)
+    assert response.status_code == 400
+    assert "NUL character" in response.content.decode()
+    assert admin_client.get(url.replace("%00", "")).status_code in (200, 302)
