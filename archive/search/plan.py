@@ -440,12 +440,13 @@ def plan(articles, query, *, wanted: int | None, sort: str = "relevance", dates=
     # word leaves articles out only after that). Where the engine estimates a phrase by
     # its words anyway, or they are few enough to be read in full, they are the estimate.
     phrase = has_phrase(query.groups)
+    estimates_phrases = backend_for(articles.db).estimates_phrases
     guess = words = None
     if phrase:
         words = estimate(replace(query, excluded=[]), articles.db, phrases=False)
-        if words <= EXACT_LIMIT or not (query.excluded or backend_for(articles.db).estimates_phrases):
+        if words <= EXACT_LIMIT or not (query.excluded or estimates_phrases):
             guess = words
-        elif backend_for(articles.db).estimates_phrases:
+        elif estimates_phrases:
             guess = estimate(query, articles.db, sampled=words > PHRASE_READ_LIMIT)  # in the whole archive
     if guess is None:
         guess = estimate(query, articles.db)
