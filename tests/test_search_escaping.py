@@ -4,7 +4,8 @@ import pytest
 
 from archive.search.highlight import highlight, snippet
 from archive.search.query import parse
-from tests.conftest import make_article
+from archive.templatetags.listing import _aliases
+from tests.conftest import make_actor, make_article, make_source, make_territory
 
 pytestmark = pytest.mark.django_db
 
@@ -55,3 +56,45 @@ def test_highlighting_functions_escape_everything_they_return(func):
 
 def test_an_unmatched_snippet_is_escaped_too():
     _assert_inert(snippet(HOSTILE, parse("nothing")))
+
+
+# --- The list's cards and facets (archive.templatetags.listing) ---------------------------
+
+
+@pytest.fixture
+def hostile_names(db):
+    """An article whose every shown field, and its source's and tags' names, is hostile."""
+    return make_article(
+        slug="hostile-names",
+        title=f"Names {HOSTILE}",
+        lead=f"Names {HOSTILE}",
+        byline=HOSTILE,
+        source=make_source(name=f"Source {HOSTILE}", slug="hostile-source"),
+        actors=[make_actor(name=f"Actor {HOSTILE}", slug="hostile-actor")],
+        territories=[
+            make_territory(
+                name=f"Place {HOSTILE}", slug="hostile-place", names=[{"name": f"Other {HOSTILE}", "preferred": True}]
+            )
+        ],
+    )
+
+
+@pytest.mark.parametrize("params", [{}, {"q": "names"}, {"q": "names", "actor": "hostile-actor"}])
+def test_cards_and_facets_show_hostile_names_inert(client, hostile_names, params):
+    page = client.get("/articles/", params).content.decode()
+    assert "<img src=x" not in page and "<script>alert" not in page
+    card = page[page.index('<article class="card">') : page.index("</article>")]
+    for shown in ("Source", "Actor", "Place", "Other"):
+        assert f"{shown} &lt;img src=x onerror=alert(1)&gt; &lt;script&gt;" in card
+    # The title, the lead or snippet, the byline, the source, the actor and both names.
+    assert card.count("&lt;img src=x onerror=alert(1)&gt; &lt;script&gt;alert(&quot;x&quot;)") >= 7
+    assert "treaty &amp; &quot;quotes&quot;" in card  # the byline, quotes and all
+    facets = page[page.index('<section class="facet"') :]
+    for shown in ("Source", "Actor", "Place"):
+        assert f"{shown} &lt;img src=x onerror=alert(1)&gt;" in facets
+
+
+def test_the_names_a_search_matched_by_are_escaped():
+    html = _aliases([{"query": "<b>typed</b>", "matched": [HOSTILE, "plain"], "via": "tag"}])
+    _assert_inert(html)
+    assert "&lt;b&gt;typed&lt;/b&gt; → tagged &lt;img" in html and "&quot;quotes&quot;, plain" in html
