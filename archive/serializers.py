@@ -5,12 +5,13 @@ def _ref(entity):
     return {"slug": entity.slug, "name": entity.label}
 
 
-def article_json(article, request):
-    """One article as listed. Expects a queryset built with `for_listing()`."""
+def article_json(article, url):
+    """One article as listed, at its absolute `url`. Expects a queryset built with
+    `for_listing()`."""
     return {
         "slug": article.slug,
         "title": article.title,
-        "url": request.build_absolute_uri(article.get_absolute_url()),
+        "url": url,
         "source": _ref(article.source) if article.source else None,
         "published_on": article.date_iso,
         "date_precision": article.date_precision,

@@ -17,7 +17,7 @@ from archive.coverage import coverage, coverage_csv, is_disputed, names_in_use
 from archive.facets import active_filters, article_facets, list_order, listing_of, scope_of
 from archive.exports import FEED_SIZE, ArticleFeed, csv_response
 from archive.filters import ArticleFilter, EntityIndexFilter, HighlightForm, ReadFromTop
-from archive.models import Actor, Article, DatePrecision, Source, Territory, format_partial_date
+from archive.models import Actor, Article, DatePrecision, Source, Territory, absolute_slug_urls, format_partial_date
 from archive.pagination import ArchivePaginator
 from archive.search.aliases import expand
 from archive.search.highlight import decorate, highlight
@@ -87,7 +87,7 @@ class ListFormatsMixin:
                 **({"note": paginator.note} if getattr(paginator, "note", "") else {}),
                 "next": self._page_url(page.next_page_number()) if page.has_next() else None,
                 "previous": self._page_url(page.previous_page_number()) if page.has_previous() else None,
-                "results": [self.to_json(obj) for obj in page.object_list],
+                "results": self.json_results(page.object_list),
             },
             json_dumps_params={"ensure_ascii": False},
         )
@@ -129,8 +129,11 @@ class ListFormatsMixin:
         params["page"] = number
         return self.request.build_absolute_uri(f"{self.request.path}?{params.urlencode()}")
 
-    def to_json(self, obj):
-        return article_json(obj, self.request)
+    def json_results(self, articles):
+        # The address around the slug is found once: build_absolute_uri() checks the
+        # host again for every article.
+        article_url = absolute_slug_urls(self.request, "archive:article-detail")
+        return [article_json(article, article_url(article.slug)) for article in articles]
 
 
 @require_safe
@@ -377,8 +380,8 @@ class EntityIndexView(ListFormatsMixin, FilterView):
         context["entity_name_plural"] = self.model._meta.verbose_name_plural
         return context
 
-    def to_json(self, obj):
-        return entity_json(obj, self.request)
+    def json_results(self, entities):
+        return [entity_json(entity, self.request) for entity in entities]
 
 
 class ActorListView(EntityIndexView):
