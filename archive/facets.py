@@ -7,6 +7,7 @@ archive.stats, which count published articles only. A large result's sources, ac
 territories are counted in its first articles, and the page says so.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -218,16 +219,18 @@ def article_facets(filterset, articles, *, total=None, estimated=False) -> list[
         ]
     if scope is not None:
         return _scoped_facets(current, filterset, scope)
-    # One query for the first rows, whose ids the entity facets then count in.
+    # One query for the first rows, whose ids the tag facets then count in. Their sources
+    # come with them: counted here, instead of looking up each article again by its id.
     rows = articles.first_rows(SAMPLE_SIZE + 1)
     note = _sample_note(filterset, total, estimated) if len(rows) > SAMPLE_SIZE else ""
     rows = rows[:SAMPLE_SIZE]
-    years = _year_facet(current, [(day.year, None, None, 1) for _, day in rows if day is not None], note)
-    ids = [pk for pk, _ in rows]
+    years = _year_facet(current, [(day.year, None, None, 1) for _, day, _ in rows if day is not None], note)
+    ids = [pk for pk, _, _ in rows]
     if not ids:
         return [years]
+    sources = Counter(source for _, _, source in rows if source is not None)
     return [
-        _entity_facet(current, "source", "Sources", Source.objects.covering(ids)[:FACET_SIZE], note),
+        _entity_facet(current, "source", "Sources", Source.objects.ranked(sources, FACET_SIZE), note),
         _entity_facet(current, "actor", "Actors", Actor.objects.covering(ids)[:FACET_SIZE], note),
         _entity_facet(
             current, "territory", "Territories", Territory.objects.covering(ids).with_names()[:FACET_SIZE], note

@@ -817,8 +817,8 @@ class ArticleQuerySet(models.QuerySet):
         return [by_id[pk] for pk in ids if pk in by_id]
 
     def first_rows(self, n):
-        """(pk, published_on) of the first `n` in this list's order: a facet sample."""
-        return list(self.values_list("pk", "published_on")[:n])
+        """(pk, published_on, source id) of the first `n` in this list's order: a facet sample."""
+        return list(self.values_list("pk", "published_on", "source")[:n])
 
     def sorted_by(self, sort, *, matches=False):
         """In a list's order: "relevance" (a search's), "newest" or "oldest"."""

@@ -291,6 +291,31 @@ def test_facets_count_the_current_result(client, archive):
     assert [item[:2] for item in facet_items(response, "year")] == [("2017", 1), ("2016", 2)]
 
 
+@pytest.mark.parametrize("params", [{"q": "summit"}, {"q": "summit", "sort": "oldest"}, {"actor_not": "japan"}])
+def test_a_sampled_source_facet_counts_the_sources_of_the_first_articles_listed(db, client, monkeypatch, params):
+    """The sources of a large result are counted in its first SAMPLE_SIZE articles, in
+    the list's order: the articles without a source and the drafts are left out, and
+    equal counts are in name order."""
+    from archive import facets
+
+    monkeypatch.setattr(facets, "SAMPLE_SIZE", 5)
+    make_actor(name="Japan", slug="japan")  # on none of them: excluding it reads the list from its top
+    zeta, alpha, beta = make_source(name="Zeta Daily"), make_source(name="Alpha Post"), make_source(name="Beta News")
+    newest_first = [zeta, None, alpha, zeta, alpha, beta, beta, beta, beta]
+    first = datetime.date(2020, 1, 1)
+    for i, source in enumerate(reversed(newest_first)):
+        make_article(title=f"Summit {i}", source=source, published_on=first + datetime.timedelta(days=i))
+    make_article(title="Summit draft", source=beta, status=Article.Status.DRAFT, published_on=datetime.date(2021, 1, 1))
+    listed = newest_first if params.get("sort") != "oldest" else newest_first[::-1]
+    response = client.get("/articles/", params)
+    if params.get("sort") == "oldest":
+        assert [item[:2] for item in facet_items(response, "source")] == [("Beta News", 4), ("Alpha Post", 1)]
+    else:
+        assert [item[:2] for item in facet_items(response, "source")] == [("Alpha Post", 2), ("Zeta Daily", 2)]
+    assert sum(item[1] for item in facet_items(response, "source")) == sum(s is not None for s in listed[:5])
+    assertContains(response, "Counted in the")
+
+
 def test_facets_of_an_unfiltered_list_count_all_published_articles(client, archive):
     response = client.get("/articles/")
     assert [item[:2] for item in facet_items(response, "actor")] == [("Japan", 4), ("Russia", 4), ("China", 2)]

@@ -369,7 +369,8 @@ class Result:
         # order of the date index (ArticleQuerySet.newest_first).
         self.queryset = matches.sorted_by(sort, matches=searched)
         limit = max(wanted, FETCH_LIMIT)
-        rows = list(self.queryset.values_list("pk", "published_on", "date_precision")[: limit + 1])
+        # The source too, for the facets' sample (archive.facets): the rows are read anyway.
+        rows = list(self.queryset.values_list("pk", "published_on", "date_precision", "source")[: limit + 1])
         self.complete = len(rows) <= limit  # every match is in `rows`
         self.rows = rows[:limit]
 
@@ -399,20 +400,20 @@ class Result:
 
     def page_rows(self, bottom, top):
         if top <= len(self.rows) or self.complete:
-            return self.queryset.rows_in_order([pk for pk, _, _ in self.rows[bottom:top]])
+            return self.queryset.rows_in_order([row[0] for row in self.rows[bottom:top]])
         return self.queryset.page_rows(bottom, top)
 
     def first_rows(self, n):
-        """(pk, published_on) of the first `n`, as ArticleQuerySet.first_rows."""
+        """(pk, published_on, source id) of the first `n`, as ArticleQuerySet.first_rows."""
         if n > len(self.rows) and not self.complete:
             return self.queryset.first_rows(n)
-        return [(pk, day) for pk, day, _ in self.rows[:n]]
+        return [(pk, day, source) for pk, day, _, source in self.rows[:n]]
 
     def periods(self):
         """(year, month, dated to a year only, articles) rows of every match (archive.stats
         Period), for the coverage chart: only when `complete`."""
         counted = {}
-        for _, day, precision in self.rows:
+        for _, day, precision, _ in self.rows:
             if day is None or precision == "unknown":
                 key = (None, None, False)
             else:
