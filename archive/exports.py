@@ -49,6 +49,10 @@ _FORMULA_CHARS = frozenset(_FORMULA_STARTS)
 _first_char = operator.itemgetter(slice(0, 1))  # "" for an empty cell
 # csv.writer quotes a field that holds one of these, doubling its quotes.
 _QUOTE_TRIGGERS = re.compile('[,"\r\n]')
+# Characters XML 1.0 cannot carry, even escaped: Django's feed writer refuses the C0
+# controls (a server error), and the rest would make the feed ill-formed. Article text and
+# a reader's query can hold any of them; a feed shows a space instead.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 class _StoredDate(Func):
@@ -286,6 +290,15 @@ def csv_response(articles, request, filename="chancery-articles.csv"):
     return response
 
 
+def _xml_text(value):
+    """`value` with what XML cannot carry replaced by spaces, in a string or a list of them."""
+    if isinstance(value, str):
+        return _NOT_XML.sub(" ", value)
+    if isinstance(value, (list, tuple)):
+        return [_xml_text(item) for item in value]
+    return value
+
+
 class ArticleFeed(Feed):
     """An Atom feed of any article list: the newest (or best-matching) articles first."""
 
@@ -301,6 +314,13 @@ class ArticleFeed(Feed):
 
     def feed_url(self):
         return self._self_url
+
+    def get_feed(self, obj, request):
+        feed = super().get_feed(obj, request)
+        # Every text the feed writes, its own and its items', is in these two.
+        feed.feed = {key: _xml_text(value) for key, value in feed.feed.items()}
+        feed.items = [{key: _xml_text(value) for key, value in item.items()} for item in feed.items]
+        return feed
 
     def title(self):
         return f"Chancery: {self._title}"

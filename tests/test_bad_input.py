@@ -91,6 +91,7 @@ BAD_VALUES = {
     "markup": quote("<script>alert(1)</script>"),
     "sql": quote("' OR 1=1 --"),
     "newline": "japan%0a",
+    "control-characters": "japan%01%0b%1f",
 }
 
 # Values that are good for the parameter they are given to, and must work there.

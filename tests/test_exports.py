@@ -207,6 +207,23 @@ def test_an_atom_feed_for_a_search(client):
     assert entry.find(f"{ATOM}summary").text == "<b>bold</b> lead"  # text, escaped in the XML
 
 
+def test_an_atom_feed_carries_text_with_characters_xml_cannot(client):
+    # Pasted or imported text can hold control characters, and so can a query: the feed
+    # shows spaces there, and stays well-formed XML.
+    putin = make_actor(name="Vladimir\x0bPutin", slug="vladimir-putin", kind="person")
+    make_article(slug="a", title="Treaty\x01talks\ufffe", lead="Lead\x0cline", byline="Kōno\x1fTarō", actors=[putin])
+    for path, query in [("/articles/", {"q": "treaty\x02"}), ("/actors/vladimir-putin/", {})]:
+        response = client.get(path, {**query, "format": "atom"})
+        assert response.status_code == 200
+        (entry,) = ET.fromstring(response.content).findall(f"{ATOM}entry")
+        assert entry.find(f"{ATOM}title").text == "Treaty talks "
+        assert entry.find(f"{ATOM}summary").text == "Lead line"
+        assert entry.find(f"{ATOM}author/{ATOM}name").text == "Kōno Tarō"
+        assert entry.find(f"{ATOM}category").get("term") == "Vladimir Putin"
+    root = ET.fromstring(client.get("/articles/", {"q": "treaty\x02", "format": "atom"}).content)
+    assert root.find(f"{ATOM}title").text == "Chancery: search for “treaty ”"
+
+
 def test_an_atom_feed_for_an_entity_page(client):
     putin = make_actor(name="Vladimir Putin", slug="vladimir-putin", kind="person")
     make_article(slug="a", title="About Putin", actors=[putin])
