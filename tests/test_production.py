@@ -13,8 +13,12 @@ import hashlib
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from unittest import mock
 
@@ -253,6 +257,48 @@ def test_the_server_process_keeps_its_startup_objects_out_of_full_collections():
         check=True,
     )
     assert int(started.stdout) > 10_000
+
+
+SLOW_APP = """
+import time
+
+def app(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    for n in range(4):
+        time.sleep(1)
+        yield f"part {n}\\n".encode()
+"""
+
+
+def test_a_response_longer_than_the_server_timeout_arrives_whole(tmp_path):
+    # With the project's gunicorn settings (gunicorn.conf.py, read from where gunicorn
+    # starts), a response streamed for longer than the worker timeout, as a large export
+    # is, is not cut off: a sync worker would be killed in the middle of it.
+    (tmp_path / "slow_app.py").write_text(SLOW_APP)
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "slow_app:app", "--pythonpath", str(tmp_path)]
+        + ["--bind", f"127.0.0.1:{port}", "--workers", "1", "--timeout", "1"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30) as response:
+                    body = response.read()
+                break
+            except (ConnectionError, urllib.error.URLError):
+                time.sleep(0.1)
+        else:
+            pytest.fail("gunicorn did not answer")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert body == b"part 0\npart 1\npart 2\npart 3\n"
 
 
 # --- /healthz ------------------------------------------------------------------------------

@@ -215,7 +215,7 @@ def _run(args, work: Path, output: Path) -> int:
     server_log = (output / "gunicorn.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "archive.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(args.workers), "--threads", "1", "--worker-class", "sync", "--timeout", "60"],
+         "--workers", str(args.workers), "--timeout", "60"],  # worker class and threads from gunicorn.conf.py
         cwd=ROOT, env=env, stdout=server_log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
