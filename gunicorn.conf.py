@@ -9,3 +9,9 @@ the command line (`--workers 3`) add to them or override them."""
 # export ends, and a slow request no longer holds up the pages behind it.
 worker_class = "gthread"
 threads = 2
+
+# One request per connection, as the sync worker served them. A threaded worker would keep
+# an idle connection open for `keepalive` seconds (2 by default) and then close it, and a
+# request sent on it at that moment gets no answer at all: 4 of 20 sent 1.97-2.03 s after
+# the one before, and one of 690 in the load test, whose readers pause up to 2 s.
+keepalive = 0

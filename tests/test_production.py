@@ -10,6 +10,7 @@ process with the same production values applied.
 import base64
 import gc
 import hashlib
+import http.client
 import json
 import os
 import re
@@ -17,8 +18,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from unittest import mock
 
@@ -287,18 +286,26 @@ def test_a_response_longer_than_the_server_timeout_arrives_whole(tmp_path):
     )
     try:
         for _ in range(100):
+            # HTTP/1.1, asking nothing of the connection: a server may keep it open.
+            client = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30) as response:
-                    body = response.read()
+                client.request("GET", "/")
+                response = client.getresponse()
+                body, connection = response.read(), response.getheader("Connection")
                 break
-            except (ConnectionError, urllib.error.URLError):
+            except ConnectionError:  # not listening yet
                 time.sleep(0.1)
+            finally:
+                client.close()
         else:
             pytest.fail("gunicorn did not answer")
     finally:
         server.terminate()
         server.wait(timeout=30)
     assert body == b"part 0\npart 1\npart 2\npart 3\n"
+    # And the connection is closed after it, never left idle to be closed under a client
+    # that is sending its next request (gunicorn.conf.py, keepalive).
+    assert connection == "close"
 
 
 # --- /healthz ------------------------------------------------------------------------------
