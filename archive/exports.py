@@ -15,6 +15,7 @@ from django.db.models import DateField, Func
 from django.db.models.sql.constants import MULTI
 from django.http import StreamingHttpResponse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from archive.models import (
     Actor,
@@ -338,7 +339,9 @@ class ArticleFeed(Feed):
         return article.title
 
     def item_description(self, article):
-        return article.lead
+        # Atom's summary is HTML (type="html"), which a feed reader renders: the lead is
+        # text, and hostile text, so it is escaped to read as written.
+        return escape(article.lead)
 
     def item_link(self, article):
         return article.get_absolute_url()

@@ -2,6 +2,7 @@
 
 import csv
 import datetime
+import html
 import io
 import xml.etree.ElementTree as ET
 
@@ -196,7 +197,12 @@ def test_csv_and_atom_leave_out_drafts_and_withdrawn_articles(client):
 
 
 def test_an_atom_feed_for_a_search(client):
-    make_article(slug="a", title="Treaty talks", lead="<b>bold</b> lead", published_on="2015-05-16")
+    make_article(
+        slug="a",
+        title="Treaty talks",
+        lead="<b>bold</b> lead <img src=x onerror=\"alert('x')\"> R&amp;D",
+        published_on="2015-05-16",
+    )
     response = client.get("/articles/", {"q": "treaty", "format": "atom"})
     assert response["Content-Type"].startswith("application/atom+xml")
     root = ET.fromstring(response.content)
@@ -204,7 +210,14 @@ def test_an_atom_feed_for_a_search(client):
     (entry,) = root.findall(f"{ATOM}entry")
     assert entry.find(f"{ATOM}title").text == "Treaty talks"
     assert entry.find(f"{ATOM}link").get("href").endswith("/articles/a/")
-    assert entry.find(f"{ATOM}summary").text == "<b>bold</b> lead"  # text, escaped in the XML
+    # The summary is HTML to a feed reader (type="html"): the lead is escaped in it, so that
+    # the reader shows the text as written, with no element or entity of the article's.
+    summary = entry.find(f"{ATOM}summary")
+    assert summary.get("type") == "html"
+    assert summary.text == (
+        "&lt;b&gt;bold&lt;/b&gt; lead &lt;img src=x onerror=&quot;alert(&#x27;x&#x27;)&quot;&gt; R&amp;amp;D"
+    )
+    assert html.unescape(summary.text) == "<b>bold</b> lead <img src=x onerror=\"alert('x')\"> R&amp;D"
 
 
 def test_an_atom_feed_carries_text_with_characters_xml_cannot(client):
