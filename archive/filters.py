@@ -202,11 +202,14 @@ class ArticleFilter(django_filters.FilterSet):
     # How the search ran (archive.search.plan): exactly, or in a window of months.
     search_plan = None
 
-    def __init__(self, *args, rows_wanted=None, rows_limit=None, **kwargs):
+    def __init__(self, *args, rows_wanted=None, rows_limit=None, rows_ranked=None, **kwargs):
         super().__init__(*args, **kwargs)
         # How many rows from the top the page shows (None: all, for exports); a search
         # that matches very many articles reads only as many as that needs.
         self.rows_wanted = rows_wanted
+        # The rows of a list's first page: a search ranked by relevance is read for those,
+        # whichever page is asked for (see filter_queryset).
+        self.rows_ranked = rows_ranked
         # How many an unsearched list read from its top may be asked for (ReadFromTop).
         self.rows_limit = rows_limit
 
@@ -239,8 +242,16 @@ class ArticleFilter(django_filters.FilterSet):
         self.search_query = query if self.form.cleaned_data.get("exact") else expand(query)
         # A page's search is read once, in order (archive.search.plan.Result); an export's
         # is a queryset of every match.
+        wanted = self.rows_wanted
+        if sort == "relevance" and wanted is not None and self.rows_ranked is not None:
+            # A search too common to rank whole ranks the matches of a window sized for
+            # what it must show (archive.search.plan). By date, a deeper page's wider
+            # window still begins with the pages before it; ranked, it would reorder
+            # them, and pages would repeat and skip articles. So every page, the feed
+            # and "last" rank the first page's window, and its matches are the pages.
+            wanted = min(wanted, self.rows_ranked)
         matches, self.search_plan = plan(
-            queryset, self.search_query, wanted=self.rows_wanted, sort=sort, dates=self.date_bounds()
+            queryset, self.search_query, wanted=wanted, sort=sort, dates=self.date_bounds()
         )
         return matches if isinstance(matches, Result) else matches.sorted_by(sort, matches=True)
 

@@ -169,6 +169,7 @@ class ArticleListView(ListFormatsMixin, FilterView):
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs["rows_ranked"] = self.paginate_by
         if self.format == "atom":
             # A feed is its list's first articles, read as its first page's are: a
             # search's, ranked in full for 50 of them, took 11.5 s for a common word on

@@ -130,6 +130,43 @@ def test_a_feed_of_a_very_common_word_is_read_as_its_pages_are(client, common_wo
         assert slugs == [article.slug for article in ordered[:12]]
 
 
+@pytest.mark.parametrize("format", ["json", "html"])
+def test_every_page_of_a_ranking_in_a_window_ranks_the_same_matches(client, monkeypatch, format):
+    """Paged by relevance, a very common word's matches go on where the page before left
+    them: no article twice, none skipped, and as many pages as the page says. (A deeper
+    page read in a window of its own reordered the pages before it.) The word is more
+    frequent in some articles than in others, old and new alike."""
+    monkeypatch.setattr(plan, "EXACT_LIMIT", 5)
+    monkeypatch.setattr(plan, "CANDIDATES", 8)
+    monkeypatch.setattr(plan, "estimate", lambda query, using="default", **kwargs: 40 if query else 0)
+    monkeypatch.setattr(views.ArticleListView, "paginate_by", 3)
+    monkeypatch.setattr(views, "FEED_SIZE", 12)
+    for i in range(40):
+        body = " ".join(["Summit"] * (1 + i * 7 % 5) + ["of the envoys."] * 5)
+        make_article(title=f"Report {i}", body=body, published_on=datetime.date(2015 + i // 12, i % 12 + 1, 10))
+    seen, url, pages = [], "/articles/?q=summit&format=json", 0
+    while url:
+        data = client.get(url).json()
+        assert data["count_estimated"] is True and data["note"].startswith("Ranked by relevance among the newest")
+        seen += [row["slug"] for row in data["results"]]
+        url, pages = data["next"], pages + 1
+    window = int(data["note"].split("newest ")[1].split(" ")[0])
+    assert len(seen) == len(set(seen)) == window < 40 and pages == -(-window // 3)
+    assert client.get(f"/articles/?q=summit&format={format}&page={pages + 1}").status_code == 404
+    last = client.get(f"/articles/?q=summit&format={format}&page=last")
+    assert last.status_code == 200
+    for page in range(1, pages + 1):
+        response = client.get(f"/articles/?q=summit&format={format}&page={page}")
+        slugs = seen[(page - 1) * 3 : page * 3]
+        if format == "html":
+            content = response.content.decode()
+            assert all(f"/articles/{slug}/" in content for slug in slugs) and f"Page {page} of {pages}" in content
+        else:
+            assert [row["slug"] for row in response.json()["results"]] == slugs
+    feed = client.get("/articles/?q=summit&format=atom").content.decode()
+    assert all(f"/articles/{slug}/" in feed for slug in seen)
+
+
 def test_the_chart_csv_of_a_search_read_in_a_window_is_refused_as_its_chart_is(client, common_word):
     """Its window holds only the newest months, and charting every match of a common word
     took 2 to 7 s on PostgreSQL at a million articles."""
