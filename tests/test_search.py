@@ -44,6 +44,14 @@ QUERIES = [
     # phrases
     ('"peace treaty"', False, {ABE_OBAMA, ELECTION}),
     ('"treaty peace"', False, set()),
+    # typographic quotes are quotes: as phones, word processors and other languages type them
+    ("“peace treaty”", False, {ABE_OBAMA, ELECTION}),
+    ("„peace treaty“", False, {ABE_OBAMA, ELECTION}),
+    ("«treaty peace»", False, set()),
+    ("「treaty peace」", False, set()),
+    ("treaty -“peace treaty”", False, {ABE_TRUMP}),
+    ("“treaty peace", False, set()),  # unbalanced, as '"'
+    ("don’t", False, {ABE_TRUMP}),  # a single one is an apostrophe
     ('"joint economic activities"', False, {ELECTION, ECONOMIC}),
     # OR
     ("golf OR Yalta", False, {ABE_TRUMP, ELECTION}),

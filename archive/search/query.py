@@ -28,6 +28,9 @@ MIN_PREFIX = 3
 MAX_PREFIXES = 4
 
 _TOKEN = re.compile(r'\s*(-?)(?:"([^"]*)"?|([^\s"]+))')
+# Typographic double quotes open and close phrases as '"' does: phones and word
+# processors type “…”, and other languages „…“, «…» or 「…」. (Single ones are apostrophes.)
+_QUOTES = str.maketrans(dict.fromkeys("“”„‟«»「」『』〝〞＂", '"'))
 
 
 class QueryTooComplex(ValueError):
@@ -101,7 +104,7 @@ def _prefix_stem(word: str) -> str:
 def parse(text: str) -> Query:
     """Parse what a reader typed. Never raises except QueryTooComplex, for huge queries
     and for prefixes too short or too many to search."""
-    text = text.replace("\x00", " ")[: MAX_QUERY_LENGTH * 2]
+    text = text.replace("\x00", " ")[: MAX_QUERY_LENGTH * 2].translate(_QUOTES)
     items = []  # (negated, Term) or "OR"
     for negated, phrase, chunk in _TOKEN.findall(text):
         if not chunk:  # a quoted phrase (the closing quote may be missing)
