@@ -301,6 +301,7 @@ class ArticleListView(ListFormatsMixin, FilterView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["page_order"] = list_order(self.filterset.form.cleaned_data) if self.filterset.is_bound else "newest"
         query = self.filterset.search_query
         if query is not None and self.format in ("html", "json"):
             decorate(context["page_obj"].object_list, query)
@@ -426,6 +427,7 @@ class EntityDetailView(ListFormatsMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["entity"] = self.entity
+        context["page_order"] = "newest"
         context["filter_url"] = f"{reverse('archive:article-list')}?{self.filter_param}={self.entity.slug}"
         if self.format == "html" and context["paginator"].count:
             context["coverage"] = coverage(self.object_list, scope=self.coverage_scope())

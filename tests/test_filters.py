@@ -383,12 +383,19 @@ def test_pagination_links_keep_the_filters(client, many):
     first = client.get("/articles/", {"actor": "south-korea", "sort": "oldest"})
     assertContains(first, '<h2 id="results-title" class="result-count" aria-live="polite">30 articles</h2>', html=True)
     assert listed_titles(first) == [f"Report {n:02d}" for n in range(25)]
-    assertContains(first, '<a href="?actor=south-korea&amp;sort=oldest&amp;page=2" rel="next">Older →</a>', html=True)
+    # Oldest first, the next page is newer.
+    assertContains(first, '<a href="?actor=south-korea&amp;sort=oldest&amp;page=2" rel="next">Newer →</a>', html=True)
     assertContains(first, "<span>Page 1 of 2</span>", html=True)
 
     second = client.get("/articles/", {"actor": "south-korea", "sort": "oldest", "page": "2"})
     assert listed_titles(second) == [f"Report {n:02d}" for n in range(25, 30)]
-    assertContains(second, '<a href="?actor=south-korea&amp;sort=oldest&amp;page=1" rel="prev">← Newer</a>', html=True)
+    assertContains(second, '<a href="?actor=south-korea&amp;sort=oldest&amp;page=1" rel="prev">← Older</a>', html=True)
+    newest = client.get("/articles/", {"actor": "south-korea", "page": "2"})
+    assertContains(newest, '<a href="?actor=south-korea&amp;page=1" rel="prev">← Newer</a>', html=True)
+    ranked = client.get("/articles/", {"q": "report", "page": "1"})
+    assertContains(ranked, '<a href="?q=report&amp;page=2" rel="next">Next →</a>', html=True)
+    entity = client.get("/actors/south-korea/")
+    assertContains(entity, '<a href="?page=2" rel="next">Older →</a>', html=True)
     assertNotContains(second, 'rel="next"')
 
 
