@@ -224,6 +224,19 @@ def test_more_than_a_thousand_parameters_is_a_400(client, archive, path):
     assert client.get(f"{path}?{query}").status_code == 400
 
 
+@pytest.mark.parametrize(
+    "path", ["/", "/articles/", "/articles/?q=treaty&format=json", "/articles/canary/", "/admin/", "/sitemap.xml"]
+)
+def test_a_host_the_site_does_not_answer_to_is_a_400(client, archive, path):
+    # The 400 page is rendered for the request that named the host, and must not ask it
+    # for its own address again.
+    response = client.get(path, HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert b"evil.example" not in response.content
+    page = client.get("/articles/canary/").content.decode()
+    assert '<meta property="og:url" content="http://testserver/articles/canary/">' in page
+
+
 def test_many_repeats_of_a_filter_under_the_limit_show_an_error_not_a_list(client, archive):
     response = client.get(f"/articles/?{'&'.join(['actor=japan'] * 999)}")
     _assert_safe(response)
