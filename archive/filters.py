@@ -80,6 +80,18 @@ class PartialDateFilter(django_filters.Filter):
         return qs.filter(published_on__lte=end)
 
 
+class Checkbox(forms.CheckboxInput):
+    """A checkbox parameter that reads `0`, `off` and `no` as unticked, as a reader who
+    writes them in an address means. (The stock widget takes any value but `false` for a
+    tick.)"""
+
+    def value_from_datadict(self, data, files, name):
+        value = data.get(name)
+        if isinstance(value, str) and value.strip().lower() in ("", "0", "off", "no", "false"):
+            return False
+        return super().value_from_datadict(data, files, name)
+
+
 class SlugChoiceField(forms.ModelMultipleChoiceField):
     """Slugs checked for shape and number before the database sees them.
 
@@ -171,9 +183,7 @@ class ArticleFilterForm(forms.Form):
 
 class ArticleFilter(django_filters.FilterSet):
     q = SearchFilter(label="Search")
-    exact = django_filters.BooleanFilter(
-        label="This name only", widget=forms.CheckboxInput, method="keep"
-    )
+    exact = django_filters.BooleanFilter(label="This name only", widget=Checkbox, method="keep")
     source = SlugFilter(queryset=Source.objects.all(), field_name="source", conjoined=False)
     actor = SlugFilter(queryset=Actor.objects.all(), field_name="actors", method="keep")
     territory = SlugFilter(queryset=Territory.objects.with_names(), field_name="territories", method="keep")
@@ -287,4 +297,4 @@ class HighlightForm(forms.Form):
     """The search carried to an article page, to highlight what matched there."""
 
     q = SearchQueryField()
-    exact = forms.BooleanField(required=False)
+    exact = forms.BooleanField(required=False, widget=Checkbox)

@@ -94,6 +94,18 @@ def test_the_same_query_finds_the_same_articles_on_every_database(client, q, exa
 
 
 @pytest.mark.parametrize(
+    ("value", "expected"),
+    [("1", {ABE_TRUMP}), ("on", {ABE_TRUMP}), ("true", {ABE_TRUMP}), ("0", {ABE_TRUMP, ABE_OBAMA}),
+     ("off", {ABE_TRUMP, ABE_OBAMA}), ("no", {ABE_TRUMP, ABE_OBAMA}), ("false", {ABE_TRUMP, ABE_OBAMA}),
+     ("", {ABE_TRUMP, ABE_OBAMA})],
+)  # fmt: skip
+def test_this_name_only_is_off_when_the_address_says_so(client, value, expected):
+    assert found(client, "Diaoyu", exact=value) == expected
+    page = client.get(f"/articles/{ABE_OBAMA}/", {"q": "Diaoyu", "exact": value}).content.decode()
+    assert ("<mark>" in page) == (ABE_OBAMA in expected)
+
+
+@pytest.mark.parametrize(
     "q",
     ['"', '""', "OR", "OR OR", "-", "- -", "*", '"unbalanced', "((", "NOT", "AND", "the of", "a\x00b", "‽", "x" * 999],
 )
