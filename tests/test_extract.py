@@ -704,6 +704,37 @@ def test_text_with_a_byte_order_mark_is_decoded_by_it(encoding):
     assert (result.title, result.lead) == ("Ministers agree to meet again", _PROSE)
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        # A NUL past the part checked for binary, and in files with a byte-order mark.
+        f"Ministers agree to meet again\n\n{_PROSE}\n\n{'More prose. ' * 7000}\x00{_MORE}".encode(),
+        f"Ministers agree to meet again\n\n{_PROSE}\x00\n\n{_MORE}".encode("utf-8-sig"),
+        f"Ministers agree to meet again\n\n{_PROSE}\x00\n\n{_MORE}".encode("utf-16"),
+    ],
+)
+def test_a_stray_nul_character_is_removed_and_noted(data):
+    result = extract(data)
+    assert result.title == "Ministers agree to meet again"
+    assert "\x00" not in result.title + result.lead + result.body
+    assert any("NUL" in note for note in result.notes)
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        '<meta charset="undefined">',
+        '<meta charset="punycode">',
+        '<script type="application/ld+json">' + "[" * 3000 + "]" * 3000 + "</script>",
+        '<script type="application/ld+json">{"@type": "NewsArticle", "publisher": {"@id": ["x"]},'
+        ' "inLanguage": {"@id": {"a": 1}}, "author": {"@id": 3}}</script>',
+    ],
+)
+def test_a_page_with_an_unusable_charset_or_structured_data_is_still_read(head):
+    result = extract(_page_with(head))
+    assert result.title == "Ministers agree to meet again" and _PROSE in result.lead
+
+
 def test_only_an_editor_readable_value_error_escapes():
     assert issubclass(ExtractionError, ValueError)
 

@@ -59,6 +59,11 @@ def decode(data: bytes, filename: str = "") -> Decoded:
     if not text.strip():
         raise ExtractionError("empty file (only whitespace)")
     _refuse_binary_text(text)
+    if "\x00" in text:
+        # A stray NUL past the part checked for binary, or in a file with a byte-order
+        # mark: no text holds one, and PostgreSQL refuses to store it.
+        text = text.replace("\x00", "")
+        notes.append("The file held NUL characters, which text cannot; they were removed.")
     # A .html name counts only when there is markup: text saved under a web page's name is text.
     named_html = filename.lower().endswith((".html", ".htm", ".xhtml")) and bool(re.search(r"<[A-Za-z!/]", text))
     is_html = bool(_HTML_START.match(text[:4096])) or named_html
@@ -68,7 +73,7 @@ def decode(data: bytes, filename: str = "") -> Decoded:
 def _decode_with_bom(data: bytes, encoding: str) -> str:
     try:
         return data.decode(encoding)
-    except UnicodeDecodeError:
+    except UnicodeError:
         raise ExtractionError(
             f"cannot decode the text (it starts with a {encoding.upper()} mark but is not {encoding.upper()})"
         ) from None
@@ -88,7 +93,7 @@ def _decode_without_bom(data: bytes, filename: str, notes: list[str]) -> str:
             return _utf8(data)
         try:
             return data.decode(declared)
-        except (UnicodeDecodeError, LookupError):
+        except (UnicodeError, LookupError):  # "undefined" and "punycode" raise UnicodeError itself
             notes.append(
                 f"The page declares {declared}, which does not fit its bytes; the encoding was detected instead."
             )
@@ -100,7 +105,7 @@ def _decode_without_bom(data: bytes, filename: str, notes: list[str]) -> str:
     if best is not None:
         try:
             text = data.decode(best.encoding)
-        except (UnicodeDecodeError, LookupError):
+        except (UnicodeError, LookupError):
             text = None
         if text is not None:
             notes.append(

@@ -127,7 +127,7 @@ def _read_jsonld(raw: str, page: _Page) -> None:
     raw = re.sub(r"^\s*(?:<!--|<!\[CDATA\[)|(?:-->|\]\]>)\s*$", "", raw.strip())
     try:
         data = json.loads(raw, strict=False)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
         page.jsonld_errors += 1
         return
     for node in _nodes(data):
@@ -166,7 +166,13 @@ def _time_datetime(root: lxml_html.HtmlElement) -> str:
 
 
 def _resolve(value: object, page: _Page) -> object:
-    if isinstance(value, dict) and set(value) <= {"@id", "@type"} and value.get("@id") in page.by_id:
+    # An @id that is not a string (a list, an object) names no node.
+    if (
+        isinstance(value, dict)
+        and set(value) <= {"@id", "@type"}
+        and isinstance(value.get("@id"), str)
+        and (value["@id"] in page.by_id)
+    ):
         return page.by_id[value["@id"]]
     return value
 
