@@ -83,3 +83,13 @@ def test_force_login_still_works_for_tests(client, editor):
     # Other tests sign in with force_login, which does not go through authenticate().
     client.force_login(editor)
     assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.parametrize("username", ["x" * 256, "ü" * 300, "editor" * 1000])
+def test_a_username_of_any_length_is_only_a_form_error_and_still_counts(client, editor, username):
+    response = _fail(client, settings.AXES_FAILURE_LIMIT - 1, username=username)
+    assert response.status_code == 200
+    assert b"Please enter the correct username and password" in response.content
+    (attempt,) = AccessAttempt.objects.all()
+    assert attempt.username == username[:255] and attempt.failures_since_start == settings.AXES_FAILURE_LIMIT - 1
+    assert _fail(client, 1, username=username).status_code == 429
