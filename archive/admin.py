@@ -15,7 +15,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import DatabaseError, models, router, transaction
 from django.db.models import Exists, Prefetch, prefetch_related_objects
 from django.http import HttpResponseRedirect
 from django.template.defaultfilters import pluralize
@@ -79,6 +79,38 @@ def _published_articles_link(obj, filter_param: str):
     )
 
 
+class _GuardedMixin:
+    """What an editor's address or a tampered form may hold that the database cannot take
+    is answered as Django answers a filter it refuses, never with a server error.
+
+    The changelist takes any lookup on a model's own fields from its address, and only
+    building the filter is checked: `?title__regex=(`, `?created_at__year=99999` or a
+    latitude past any number failed when the list was read. And a bulk action's selection
+    goes to the database as given.
+    """
+
+    def get_changelist_instance(self, request):
+        # In a savepoint: PostgreSQL refuses any further query in a transaction a failed
+        # one is part of, and the list is then read again without the filter.
+        try:
+            with transaction.atomic(using=router.db_for_read(self.model)):
+                return super().get_changelist_instance(request)
+        except (DatabaseError, ValueError, OverflowError) as error:
+            raise IncorrectLookupParameters(error) from error
+
+    def response_action(self, request, queryset):
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if not all(_is_id(value) for value in selected):
+            self.message_user(request, "Something selected is not a row of this list; select again.", messages.WARNING)
+            return None
+        return super().response_action(request, queryset)
+
+
+def _is_id(value: str) -> bool:
+    """A row id as the database can take it: digits (ASCII ones), below 2**63."""
+    return len(value) < 20 and value.isascii() and value.isdigit() and int(value) < 2**63
+
+
 class _CoverageMixin:
     """A published-article count column, linked to the article list filtered the same way.
 
@@ -120,7 +152,7 @@ class _AliasSearchMixin:
 
 
 @admin.register(Source)
-class SourceAdmin(_CoverageMixin, admin.ModelAdmin):
+class SourceAdmin(_GuardedMixin, _CoverageMixin, admin.ModelAdmin):
     articles_filter = "source__id__exact"
     list_display = ["name", "kind", "country", "parent", "published_articles"]
     list_filter = ["kind"]
@@ -142,7 +174,7 @@ class ActorNameInline(admin.TabularInline):
 
 
 @admin.register(Actor)
-class ActorAdmin(_CoverageMixin, _AliasSearchMixin, admin.ModelAdmin):
+class ActorAdmin(_GuardedMixin, _CoverageMixin, _AliasSearchMixin, admin.ModelAdmin):
     articles_filter = "actors__id__exact"
     list_display = ["name", "kind", "role", "state", "published_articles"]
     list_filter = ["kind"]
@@ -284,7 +316,7 @@ def _matches_each_article_once(spec, opts) -> bool:
 
 
 @admin.register(Territory)
-class TerritoryAdmin(_CoverageMixin, _AliasSearchMixin, admin.ModelAdmin):
+class TerritoryAdmin(_GuardedMixin, _CoverageMixin, _AliasSearchMixin, admin.ModelAdmin):
     articles_filter = "territories__id__exact"
     form = TerritoryForm
     list_display = ["label", "kind", "part_of", "administered_by", "published_articles"]
@@ -425,7 +457,7 @@ class _TerritoryTagForm(forms.Form):
 # delete_selected_confirmation.html. It lives here because it belongs to these two actions
 # alone; it posts back to the changelist with the same selection, the action and "apply".
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(_GuardedMixin, admin.ModelAdmin):
     form = ArticleForm
     list_display = ["title", "source", "date", "status", "actor_count", "territory_count"]
     list_filter = [
@@ -586,7 +618,7 @@ class ArticleAdmin(admin.ModelAdmin):
                 suggestion.accept()
             self.message_user(request, f"Accepted {len(accepted)} suggested tag{pluralize(len(accepted))}.")
             return "admin form: accept all suggested tags"
-        elif verb in ("accept", "reject") and target.isdigit():
+        elif verb in ("accept", "reject") and _is_id(target):
             suggestion = pending.filter(pk=int(target)).first()
             if suggestion is None:
                 self.message_user(request, "That suggestion was already decided.", messages.WARNING)
@@ -793,7 +825,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
 
 @admin.register(TagSuggestion)
-class TagSuggestionAdmin(admin.ModelAdmin):
+class TagSuggestionAdmin(_GuardedMixin, admin.ModelAdmin):
     """The editors' queue of suggested tags across articles."""
 
     list_display = ["target", "kind", "article", "names_display", "count", "status"]
