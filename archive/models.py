@@ -942,23 +942,39 @@ RELATED_CANDIDATES = 500
 
 
 def _newest_tagged(tags, n):
-    """Ids of the `n` newest articles of each tag, a (link model, field, id) triple.
+    """Ids of the `n` newest published articles of each tag, a (link model, field, id)
+    triple.
 
     "Newest" by id, the order articles entered the archive: each tag's share is the top
-    of its range in the (tag, article) index, read without touching the articles.
+    of its range in the (tag, article) index, each article's status looked up as it is
+    read. (Read without them, a batch of newer drafts with the tag took every place, and
+    a published article had no related ones until they were published. At a million
+    articles the article page takes 0.5 to 3.5 ms more on PostgreSQL, 0.5 on SQLite.)
     Written as SQL because Django cannot UNION sliced querysets on SQLite, and building
     the equivalent (one Subquery and Q per tag) cost more than running it.
     """
-    newest = "SELECT * FROM (SELECT {article} FROM {table} WHERE {tag} = %s ORDER BY {article} DESC LIMIT %s) AS newest"
+    # The status as a subquery per link: as a join, PostgreSQL walked a popular tag's
+    # articles by merging with the whole article table, newest first.
+    newest = (
+        "SELECT * FROM (SELECT l.{article} FROM {table} l"
+        " WHERE l.{tag} = %s AND (SELECT a.{status} FROM {articles} a WHERE a.{pk} = l.{article}) = %s"
+        " ORDER BY l.{article} DESC LIMIT %s) AS newest"
+    )
+    articles = Article._meta
     parts, params = [], []
     for links, field, pk in tags:
         meta = links._meta
         parts.append(
             newest.format(
-                table=meta.db_table, tag=meta.get_field(field).column, article=meta.get_field("article").column
+                table=meta.db_table,
+                tag=meta.get_field(field).column,
+                article=meta.get_field("article").column,
+                articles=articles.db_table,
+                pk=articles.pk.column,
+                status=articles.get_field("status").column,
             )
         )
-        params += [pk, n]
+        params += [pk, Article.Status.PUBLISHED, n]
     return RawSQL(" UNION ".join(parts), params)
 
 

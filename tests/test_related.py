@@ -40,6 +40,20 @@ def test_drafts_withdrawn_and_the_article_itself_are_never_related():
     assert _related(article) == ["public"]
 
 
+def test_newer_drafts_with_the_same_tags_take_no_candidates_place(monkeypatch):
+    # An editor imports a batch of drafts tagged like a published article: its related
+    # articles are still the published ones, as if the drafts did not exist.
+    monkeypatch.setattr(models, "RELATED_CANDIDATES", 4)
+    japan = make_actor(name="Japan")
+    article = make_article(slug="summit", actors=[japan])
+    for i in range(3):
+        make_article(slug=f"public-{i}", published_on=datetime.date(2010, 1, i + 1), actors=[japan])
+    for i in range(10):
+        make_article(slug=f"draft-{i}", actors=[japan], status=Article.Status.DRAFT)
+        make_article(slug=f"withdrawn-{i}", actors=[japan], status=Article.Status.WITHDRAWN)
+    assert _related(article, limit=10) == ["public-2", "public-1", "public-0"]
+
+
 def test_an_untagged_article_has_no_related_articles():
     make_article(slug="other", actors=[make_actor()])
     assert _related(make_article(slug="alone")) == []
