@@ -1070,6 +1070,12 @@ class Article(models.Model):
                 ),
                 name="article_date_matches_precision",
             ),
+            # One of the three statuses, whatever writes the row (loaddata, a restore, an
+            # update()): what is not published is hidden by counting the draft and the
+            # withdrawn (EntityQuerySet.published_article_counts), so a fourth would count.
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "published", "withdrawn"]), name="article_status_valid"
+            ),
         ]
         indexes = [
             # Public lists: WHERE status = 'published' ORDER BY published_on DESC, id DESC.

@@ -398,3 +398,15 @@ def test_two_articles_cannot_share_a_slug():
     make_article(slug="talks")
     with pytest.raises(IntegrityError), transaction.atomic():
         make_article(slug="talks")
+
+
+def test_an_article_status_is_one_of_the_three_whatever_writes_it():
+    # Unpublished articles are hidden from the tags' numbers by counting the draft and
+    # the withdrawn: a status of any other name would be counted as published.
+    (constraint,) = [c for c in Article._meta.constraints if c.name == "article_status_valid"]
+    assert constraint.condition.children == [("status__in", Article.Status.values)]
+    article = make_article(slug="talks")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Article.objects.filter(pk=article.pk).update(status="scheduled")
+    article.refresh_from_db()
+    assert article.status == Article.Status.PUBLISHED
