@@ -181,3 +181,28 @@ def test_a_prefix_finds_new_words_from_every_write_path(client):
     assert found(client, "zanzib*") == {"saved", "bulk"}
     assert found(client, "quixot*") == {"saved"}
     assert found(client, "xylograph*") == {"saved"}
+
+
+def test_a_soft_hyphen_leaves_a_word_whole_in_the_index_and_in_its_highlight(client):
+    # Web pages carry soft hyphens (&shy;) where a publisher's system put them.
+    article = make_article(title="Talks in Zanzi\u00adbar", lead="The Zanzi\u00adbar talks resumed.")
+    assert found(client, "zanzibar") == {article.slug}
+    assert found(client, "zanzi") == set() and found(client, '"talks in zanzibar"') == {article.slug}
+    data = client.get("/articles/", {"q": "zanzibar", "format": "json"}).json()["results"][0]
+    assert "<mark>Zanzi\u00adbar</mark>" in data["snippet"]
+
+
+def test_the_migration_rewrites_the_documents_that_soft_hyphens_split(client):
+    import importlib
+    from types import SimpleNamespace
+
+    from django.db import connection
+
+    migration = importlib.import_module("archive.migrations.0011_reindex_soft_hyphens")
+    split = make_article(title="Talks in Zanzi\u00adbar")
+    plain = make_article(title="Talks in Zanzibar")
+    # As written before soft hyphens were dropped: two words.
+    SearchDocument.objects.filter(article=split).update(title="talk in zanzi bar")
+    assert found(client, "zanzibar") == {plain.slug}
+    migration.reindex(None, SimpleNamespace(connection=connection))  # all it reads of the editor
+    assert found(client, "zanzibar") == {plain.slug, split.slug}

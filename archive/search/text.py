@@ -18,11 +18,17 @@ _ASCII_WORD = re.compile(r"[a-z0-9]+")
 _stemmer = Stemmer.Stemmer("english")
 
 
+# Soft hyphens mark where a word may break across lines: the word is whole ("Zanzi­bar"
+# is zanzibar). Web pages carry them (&shy;) where a publisher's system put them.
+_SOFT_HYPHEN = "\u00ad"
+
+
 def normalise(text: str) -> str:
-    """Fold width (NFKC), accents (strip combining marks) and case (casefold)."""
+    """Fold width (NFKC), accents (strip combining marks) and case (casefold); drop soft
+    hyphens."""
     if text.isascii():  # most text: nothing to fold but case, and this is the hot path
         return text.lower()
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", text.replace(_SOFT_HYPHEN, ""))
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return unicodedata.normalize("NFKC", stripped).casefold()
@@ -63,8 +69,8 @@ def term_string(text: str) -> str:
     return " ".join(map(stem, words(text)))
 
 
-# A word as written: letters and digits, with any combining accents inside it.
-_WRITTEN_WORD = re.compile(r"(?:[^\W_]|[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f])+")
+# A word as written: letters and digits, with any combining accents or soft hyphens inside it.
+_WRITTEN_WORD = re.compile(r"(?:[^\W_]|[\u00ad\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f])+")
 
 
 def word_spans(text: str):
