@@ -79,7 +79,37 @@ def _published_articles_link(obj, filter_param: str):
     )
 
 
-class _GuardedMixin:
+class _KnownIds:
+    """An autocomplete widget that shows only the values that can be ids.
+
+    Redrawing a form, Django's looks up every value it was given as an id: `?source=abc`
+    on the add page, or a tampered form, was a server error instead of the form's own
+    "Select a valid choice"."""
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [v for v in value if _is_id(str(v))], attr)
+
+
+class _AutocompleteSelect(_KnownIds, AutocompleteSelect):
+    pass
+
+
+class _AutocompleteSelectMultiple(_KnownIds, AutocompleteSelectMultiple):
+    pass
+
+
+class _KnownIdsMixin:
+    """The admin's own autocomplete widgets (autocomplete_fields), as _KnownIds."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and type(field.widget) is AutocompleteSelect:
+            # The same widget, state and all, with _KnownIds's redraw.
+            field.widget.__class__ = _AutocompleteSelect
+        return field
+
+
+class _GuardedMixin(_KnownIdsMixin):
     """What an editor's address or a tampered form may hold that the database cannot take
     is answered as Django answers a filter it refuses, never with a server error.
 
@@ -168,7 +198,7 @@ class SourceAdmin(_GuardedMixin, _CoverageMixin, admin.ModelAdmin):
 # --- Actors ------------------------------------------------------------------------------
 
 
-class ActorNameInline(admin.TabularInline):
+class ActorNameInline(_KnownIdsMixin, admin.TabularInline):
     model = ActorName
     extra = 1
 
@@ -201,7 +231,7 @@ def _through_field(model, name, queryset, help_text):
     return forms.ModelMultipleChoiceField(
         queryset=queryset,
         required=False,
-        widget=AutocompleteSelectMultiple(model._meta.get_field(name), admin.site),
+        widget=_AutocompleteSelectMultiple(model._meta.get_field(name), admin.site),
         help_text=help_text,
     )
 
@@ -214,7 +244,7 @@ class TerritoryForm(forms.ModelForm):
         fields = "__all__"
 
 
-class TerritoryNameInline(admin.TabularInline):
+class TerritoryNameInline(_KnownIdsMixin, admin.TabularInline):
     model = TerritoryName
     autocomplete_fields = ["used_by"]
     extra = 1
@@ -441,7 +471,7 @@ class _ActorTagForm(forms.Form):
     tag = forms.ModelChoiceField(
         queryset=Actor.objects.all(),
         label="Actor",
-        widget=AutocompleteSelect(Article._meta.get_field("actors"), admin.site),
+        widget=_AutocompleteSelect(Article._meta.get_field("actors"), admin.site),
     )
 
 
@@ -449,7 +479,7 @@ class _TerritoryTagForm(forms.Form):
     tag = forms.ModelChoiceField(
         queryset=Territory.objects.with_names(),
         label="Territory",
-        widget=AutocompleteSelect(Article._meta.get_field("territories"), admin.site),
+        widget=_AutocompleteSelect(Article._meta.get_field("territories"), admin.site),
     )
 
 

@@ -726,3 +726,46 @@ def test_only_plain_digits_name_a_row(value):
     # A suggestion's decision (accept:12) and a selection name rows so: str.isdigit()
     # also takes "²", which int() refuses, and 5,000 digits, which it refuses too.
     assert admin_module._is_id(value) == (value == "12")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/archive/article/add/?source=abc",
+        "/admin/archive/article/add/?actors=abc",
+        "/admin/archive/article/add/?territories=1.5",
+        "/admin/archive/territory/add/?claimants=abc",
+        "/admin/archive/territory/add/?part_of=abc",
+        "/admin/archive/actor/add/?state=abc",
+        "/admin/archive/source/add/?country=%C2%B2&parent=" + "9" * 25,
+    ],
+)
+def test_an_autocomplete_field_given_something_that_is_no_id_shows_the_form(editor_client, archive, path):
+    assert editor_client.get(path).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path, field",
+    [
+        ("/admin/archive/article/{draft}/change/", "source"),
+        ("/admin/archive/article/{draft}/change/", "actors"),
+        ("/admin/archive/territory/{kurils}/change/", "claimants"),
+        ("/admin/archive/territory/{kurils}/change/", "names-0-used_by"),
+    ],
+)
+def test_a_form_posted_with_something_that_is_no_id_is_a_form_error(editor_client, archive, path, field):
+    url = path.format(draft=archive.draft.pk, kurils=archive.kurils.pk)
+    form = editor_client.get(url).context["adminform"].form
+    data = {key: value for key, value in form.initial.items() if value is not None and not isinstance(value, list)}
+    data[field] = "abc"
+    response = editor_client.post(url, data)
+    assert response.status_code == 200  # the form again, with its errors
+
+
+def test_a_bulk_tag_action_with_something_that_is_no_id_is_a_form_error(editor_client, archive):
+    response = editor_client.post(
+        CHANGELIST,
+        {"action": "add_actor", "apply": "yes", helpers.ACTION_CHECKBOX_NAME: [archive.draft.pk], "tag": "abc"},
+    )
+    assert response.status_code == 200
+    assert not archive.draft.actors.exists()
