@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemaps
+from django.views.decorators.http import require_safe
 from django.urls import include, path, register_converter
 
 from archive import views
@@ -46,7 +47,12 @@ urlpatterns = [
     path("", include(app_patterns)),
     # An index of the sections' pages (at most 10,000 addresses each, archive.sitemaps): a
     # million articles are a hundred pages, which a single sitemap would not link.
-    path("sitemap.xml", sitemaps.index, {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"}, name="sitemap"),
+    path(
+        "sitemap.xml",
+        require_safe(sitemaps.index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
     path("sitemap-<slug:section>.xml", section, name="sitemap-section"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

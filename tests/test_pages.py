@@ -510,6 +510,13 @@ def _locations(response):
     return [loc.text for loc in ElementTree.fromstring(response.content).iter(f"{SITEMAP_NS}loc")]
 
 
+@pytest.mark.parametrize("path", ["/sitemap.xml", "/sitemap-articles.xml", "/robots.txt", "/", "/articles/"])
+def test_public_pages_are_read_only(client, db, path):
+    assert client.head(path).status_code == 200
+    for method in (client.post, client.put, client.delete):
+        assert method(path).status_code == 405
+
+
 def test_sitemap_lists_every_published_article_and_entity_page(client, archive):
     index = client.get("/sitemap.xml")
     assert index.status_code == 200
