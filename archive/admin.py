@@ -319,13 +319,9 @@ class _ArticleChangeList(ChangeList):
         paged and dated. A tag filter's own choices, one tag's id or no tag at all, match
         each article once, since an article carries a tag once (the links are unique).
         """
-        try:
-            specs, has_filters, remaining, may_have_duplicates, active = super().get_filters(request)
-        except (OverflowError, ValueError) as error:
-            # Django's date hierarchy bounds a chosen year, month or day by the next one,
-            # which past 9999-12-31, or for a 30-digit year, is an error of its own: the
-            # list answers it as any lookup it refuses.
-            raise IncorrectLookupParameters(error) from error
+        # (A chosen date past 9999-12-31, or a 30-digit year, which Django's date hierarchy
+        # bounds by the next one, is answered by _GuardedMixin, as any refused lookup.)
+        specs, has_filters, remaining, may_have_duplicates, active = super().get_filters(request)
         if may_have_duplicates:
             may_have_duplicates = any(lookup_spawns_duplicates(self.lookup_opts, key) for key in remaining) or any(
                 spec.used_parameters and not _matches_each_article_once(spec, self.lookup_opts) for spec in specs
