@@ -779,7 +779,7 @@ class ArticleQuerySet(models.QuerySet):
 
         Plain words, phrases, OR and exclusions go to the database's full-text index as
         one expression. A group that alias expansion recognised as a name also matches
-        articles tagged with its actors or territories. An empty query matches nothing.
+        articles tagged with its actors or territories, and an excluded name leaves them out. An empty query matches nothing.
         `window` narrows to some months (archive.search.plan, which decides when).
         """
         if not query:
@@ -793,6 +793,8 @@ class ArticleQuerySet(models.QuerySet):
             if window is not None:
                 tagged &= window.dates
             condition &= Q(pk__in=backend.matching_ids([group], window=window)) | tagged
+        if query.excluded_entities:
+            condition &= ~_tagged_with(query.excluded_entities)
         if plain:
             # Ranked by the words that must be in the text; the names narrow.
             return backend.match(self, plain, query.excluded, window).filter(condition)

@@ -85,6 +85,17 @@ QUERIES = [
     ("Khabomai", False, {ELECTION}),
     ("Владимир Путин", False, ALL),
     ("Владимир Путин", True, set()),
+    # a name is one alternative of an OR, or an exclusion, with all its names and its tag
+    ("golf OR Diaoyu", False, {ABE_TRUMP, ABE_OBAMA}),
+    ("golf OR Diaoyu", True, {ABE_TRUMP}),
+    ("Russia -Diaoyu", False, {PM_TRUMP, ELECTION, ECONOMIC}),
+    ("Russia -Diaoyu", True, {ABE_OBAMA, PM_TRUMP, ELECTION, ECONOMIC}),
+    ("Russia -Крым", False, {ABE_TRUMP, PM_TRUMP, ECONOMIC}),
+    ("Russia -Крым", True, ALL),
+    ('Russia -"Southern Kurils"', False, set()),  # every seed article is tagged with them
+    ("Russia -Diao*", False, {ABE_OBAMA, PM_TRUMP, ELECTION, ECONOMIC}),  # a prefix is no name
+    # a name is known by its words' stems, as text is
+    ("Southern Kuril", False, ALL),
 ]
 
 
@@ -225,6 +236,13 @@ def test_results_say_which_other_name_matched(client):
     assert rows[ABE_TRUMP]["matched_names"] == []  # it says Diaoyu itself
     page = client.get("/articles/", {"q": "Diaoyu"}).content.decode()
     assert "Diaoyu → Senkaku Islands" in page
+
+
+def test_a_name_among_alternatives_says_which_other_name_matched(client):
+    rows = client.get("/articles/", {"q": "golf OR diaoyu", "format": "json"}).json()["results"]
+    by_slug = {row["slug"]: row["matched_names"] for row in rows}
+    assert by_slug[ABE_OBAMA] == [{"query": "Diaoyu", "matched": ["Senkaku Islands"], "via": "text"}]
+    assert by_slug[ABE_TRUMP] == []
 
 
 def test_an_article_found_only_by_its_tag_says_so(client):

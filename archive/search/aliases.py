@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 
 from archive.search.query import Group, Query, Term
-from archive.search.text import words
+from archive.search.text import stem, words
 
 CACHE_KEY = "archive:alias-index"
 CACHE_SECONDS = 300
@@ -31,9 +31,10 @@ class Entity:
     slug: str
     names: tuple[tuple[tuple[str, ...], str], ...]  # every name: (normalised words, as written)
 
-    def written(self, key):
-        """A name as written, given its normalised words."""
-        return next((raw for words_, raw in self.names if words_ == key), " ".join(key))
+    def written(self, name_words):
+        """A name as written, given normalised words that stem as its words do."""
+        stems = tuple(map(stem, name_words))
+        return next((raw for words_, raw in self.names if tuple(map(stem, words_)) == stems), " ".join(name_words))
 
 
 def _build():
@@ -63,7 +64,10 @@ def _build():
         entity = Entity(key[0], key[1], info[key][0], info[key][1], tuple(sorted(pairs.items())))
         for name in pairs:
             if len(name) <= MAX_NAME_WORDS:
-                by_name.setdefault(name, []).append(entity)
+                # Found by the stems of a name's words, as the text is searched.
+                named = by_name.setdefault(tuple(map(stem, name)), [])
+                if entity not in named:
+                    named.append(entity)
     return by_name
 
 
@@ -89,11 +93,13 @@ def forget(**kwargs):
 
 
 def expand(query: Query) -> Query:
-    """Replace each run of words that is a known name by a group of all its names.
+    """Replace each name of an actor or a territory in the query by all of its names.
 
-    Looks at consecutive single-term groups (plain words and quoted phrases, not OR
-    groups or prefixes), longest run first, so `Southern Kurils` is one name and not
-    two words.
+    A run of plain words or quoted phrases is looked at as a whole, longest run first, so
+    `Southern Kurils` is one name and not two words. Each alternative of an OR is looked
+    at on its own (`Crimea OR Donbas`), and so is each exclusion (`-Crimea` leaves out
+    "Krym" and the articles tagged with Crimea too). Names compare by their words' stems,
+    as the text does: `Southern Kuril` is `Southern Kurils`. Prefixes are left alone.
     """
     if not query:
         return query
@@ -104,26 +110,59 @@ def expand(query: Query) -> Query:
     expanded = []
     i = 0
     while i < len(groups):
-        match = None
-        for j in range(min(len(groups), i + MAX_NAME_WORDS), i, -1):
-            run = groups[i:j]
-            if not all(len(g.terms) == 1 and not g.terms[0].prefix for g in run):
-                continue
-            key = tuple(w for g in run for w in g.terms[0].words)
-            if key in index:
-                match = (j, key, index[key])
-                break
-        if match is None:
-            expanded.append(groups[i])
+        group = groups[i]
+        if len(group.terms) > 1:
+            expanded.append(_expand_alternatives(group, index))
             i += 1
             continue
-        j, key, entities = match
-        names = sorted({name for entity in entities for name, _ in entity.names} | {key})
-        expanded.append(
-            Group([Term(name) for name in names], entities=tuple(entities), typed=entities[0].written(key))
-        )
-        i = j
-    return Query(expanded, query.excluded)
+        for j in range(min(len(groups), i + MAX_NAME_WORDS), i, -1):
+            run = groups[i:j]
+            if all(len(g.terms) == 1 and not g.terms[0].prefix for g in run):
+                typed = tuple(w for g in run for w in g.terms[0].words)
+                entities = _named_by(typed, index)
+                if entities:
+                    expanded.append(_expand_alternatives(Group([Term(typed)]), index))
+                    i = j
+                    break
+        else:
+            expanded.append(group)
+            i += 1
+    excluded, excluded_entities = [], []
+    for term in query.excluded:
+        entities = None if term.prefix else _named_by(term.words, index)
+        excluded += _name_terms([term], entities or ())
+        excluded_entities += entities or ()
+    return Query(expanded, _unique(excluded), tuple(dict.fromkeys(excluded_entities)))
+
+
+def _named_by(name_words, index):
+    """The actors and territories with this name (a tuple of normalised words), or None."""
+    return index.get(tuple(map(stem, name_words)))
+
+
+def _expand_alternatives(group: Group, index) -> Group:
+    """A group with each of its alternatives that is a name joined by the other names."""
+    terms, named = [], []
+    for term in group.terms:
+        entities = None if term.prefix else _named_by(term.words, index)
+        terms += _name_terms([term], entities or ())
+        if entities:
+            named.append((entities[0].written(term.words), tuple(entities)))
+    entities = tuple(dict.fromkeys(entity for _, found in named for entity in found))
+    return Group(_unique(terms), entities=entities, names=tuple(named))
+
+
+def _name_terms(terms, entities):
+    """These terms and every name of these entities, as terms."""
+    return [*terms, *(Term(name) for entity in entities for name, _ in entity.names)]
+
+
+def _unique(terms):
+    """The first of the terms that search for the same stems, in order."""
+    unique = {}
+    for term in terms:
+        unique.setdefault((term.stems, term.prefix), term)
+    return list(unique.values())
 
 
 def matched_names(article, query, article_stems):
@@ -139,20 +178,20 @@ def matched_names(article, query, article_stems):
         ("territory", t.pk) for t in article.tagged_territories
     }
     report = []
-    for group in query.groups:
-        if not group.entities or contains_name(article_stems, words(group.typed)):
+    for typed, entities in (named for group in query.groups for named in group.names):
+        if contains_name(article_stems, words(typed)):
             continue
         found = []
-        for entity in group.entities:
+        for entity in entities:
             for name_words, written in entity.names:
                 if written not in found and contains_name(article_stems, name_words):
                     found.append(written)
         if found:
-            report.append({"query": group.typed, "matched": _longest(found), "via": "text"})
+            report.append({"query": typed, "matched": _longest(found), "via": "text"})
         else:
-            labels = [e.label for e in group.entities if (e.kind, e.pk) in tagged]
+            labels = [e.label for e in entities if (e.kind, e.pk) in tagged]
             if labels:
-                report.append({"query": group.typed, "matched": labels, "via": "tag"})
+                report.append({"query": typed, "matched": labels, "via": "tag"})
     return report
 
 

@@ -62,20 +62,23 @@ class Term:
 class Group:
     """Alternatives joined by OR; a group matches when any of its terms does.
 
-    `entities` is set when alias expansion recognised the group as a name of actors or
-    territories (archive.search.aliases): its terms are then all of their names, and
+    `entities` is set when alias expansion recognised names of actors or territories in
+    the group (archive.search.aliases): its terms then include all of their names, and
     articles tagged with them match too.
     """
 
     terms: list[Term]
     entities: tuple = ()
-    typed: str = ""  # the name the reader typed, for "Diaoyu → Senkaku"
+    # (the name as the reader typed it, its entities) for each name, for "Diaoyu → Senkaku"
+    names: tuple = ()
 
 
 @dataclass
 class Query:
     groups: list[Group] = field(default_factory=list)  # all must match
     excluded: list[Term] = field(default_factory=list)  # none may match
+    # Actors and territories named in an exclusion: their articles may not match either.
+    excluded_entities: tuple = ()
 
     def __bool__(self):
         return bool(self.groups)
