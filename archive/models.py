@@ -17,6 +17,7 @@ import re
 from urllib.parse import quote
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.contrib.postgres.search import SearchVectorField
 from django.db import connections, models, transaction
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
@@ -295,6 +296,23 @@ class TerritoryQuerySet(EntityQuerySet):
 # --- Sources -----------------------------------------------------------------------------
 
 
+def _refuse_cycle(instance, field, message):
+    """A ValidationError if `instance`'s `field` (a link to a row of its own model, such as
+    a parent) leads back to it: pages would show each as part of the other. `message`
+    names the row through which it does."""
+    attname = instance._meta.get_field(field).attname
+    above = getattr(instance, attname)
+    if instance.pk is None or above is None or above == instance.pk:
+        return  # a new row has nothing below it; a row of its own, its check constraint says
+    rows = instance._meta.default_manager.values_list(attname, flat=True)
+    seen = set()
+    while above is not None and above not in seen:  # (a loop elsewhere, made before: stop)
+        if above == instance.pk:
+            raise ValidationError({field: message.format(getattr(instance, field))})
+        seen.add(above)
+        above = rows.filter(pk=above).first()
+
+
 class Source(models.Model):
     class Kind(models.TextChoices):
         NEWSPAPER = "newspaper", "Newspaper"
@@ -340,11 +358,19 @@ class Source(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(condition=~Q(slug=""), name="source_slug_not_empty"),
-            models.CheckConstraint(condition=~Q(parent=models.F("pk")), name="source_not_own_parent"),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("pk")),
+                name="source_not_own_parent",
+                violation_error_message="An outlet cannot belong to itself.",
+            ),
         ]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        _refuse_cycle(self, "parent", "“{}” belongs to this outlet: they cannot each belong to the other.")
 
     def natural_key(self):
         return (self.slug,)
@@ -391,7 +417,9 @@ class Actor(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(slug=""), name="actor_slug_not_empty"),
             models.CheckConstraint(
-                condition=Q(state__isnull=True) | Q(kind="person"), name="actor_only_people_act_for_a_state"
+                condition=Q(state__isnull=True) | Q(kind="person"),
+                name="actor_only_people_act_for_a_state",
+                violation_error_message="Only a person acts for a state: leave the state empty, or make the kind person.",
             ),
         ]
         indexes = [
@@ -500,24 +528,35 @@ class Territory(models.Model):
         verbose_name_plural = "territories"
         constraints = [
             models.CheckConstraint(condition=~Q(slug=""), name="territory_slug_not_empty"),
-            models.CheckConstraint(condition=~Q(part_of=models.F("pk")), name="territory_not_part_of_itself"),
+            models.CheckConstraint(
+                condition=~Q(part_of=models.F("pk")),
+                name="territory_not_part_of_itself",
+                violation_error_message="A territory cannot be part of itself.",
+            ),
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
                 name="territory_latitude_range",
+                violation_error_message="A latitude is between -90 and 90.",
             ),
             models.CheckConstraint(
                 condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
                 name="territory_longitude_range",
+                violation_error_message="A longitude is between -180 and 180.",
             ),
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True, longitude__isnull=True)
                 | Q(latitude__isnull=False, longitude__isnull=False),
                 name="territory_coordinates_both_or_neither",
+                violation_error_message="Give both the latitude and the longitude, or neither.",
             ),
         ]
 
     def __str__(self):
         return self.label
+
+    def clean(self):
+        super().clean()
+        _refuse_cycle(self, "part_of", "“{}” is part of this territory: they cannot each be part of the other.")
 
     def natural_key(self):
         return (self.slug,)
@@ -1057,7 +1096,10 @@ class Article(models.Model):
             models.CheckConstraint(condition=~Q(slug=""), name="article_slug_not_empty"),
             models.CheckConstraint(condition=~Q(title=""), name="article_title_not_empty"),
             models.UniqueConstraint(
-                fields=["canonical_url"], condition=~Q(canonical_url=""), name="article_canonical_url_unique"
+                fields=["canonical_url"],
+                condition=~Q(canonical_url=""),
+                name="article_canonical_url_unique",
+                violation_error_message="Another article in the archive has this canonical URL.",
             ),
             # A date and its precision agree: no date means unknown, and a month or a year
             # is stored as its first day, so that sorting and range filters treat it alike.
@@ -1071,6 +1113,10 @@ class Article(models.Model):
                     | Q(date_precision="year", published_on__isnull=False, published_on__day=1, published_on__month=1)
                 ),
                 name="article_date_matches_precision",
+                violation_error_message=(
+                    "The date and its precision disagree: no date is an unknown date, and a month or a year is "
+                    "given as its first day."
+                ),
             ),
             # One of the three statuses, whatever writes the row (loaddata, a restore, an
             # update()): what is not published is hidden by counting the draft and the

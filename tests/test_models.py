@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
@@ -150,6 +151,62 @@ def test_a_territory_cannot_be_part_of_itself():
         "territory_not_part_of_itself",
         lambda: Territory.objects.filter(pk=territory.pk).update(part_of=territory),
     )
+
+
+def _form_errors(instance):
+    """What an editor's form would say of `instance`: its full_clean() errors, by field."""
+    with pytest.raises(ValidationError) as caught:
+        instance.full_clean()
+    return caught.value.message_dict
+
+
+@pytest.mark.parametrize(
+    ("make", "fields", "message"),
+    [
+        (make_source, {"parent": "self"}, "An outlet cannot belong to itself."),
+        (make_territory, {"part_of": "self"}, "A territory cannot be part of itself."),
+        (make_territory, {"latitude": Decimal("43.5")}, "Give both the latitude and the longitude, or neither."),
+        (make_actor, {"kind": Actor.Kind.STATE, "state": "self"}, "Only a person acts for a state"),
+        (make_article, {"published_on": datetime.date(2016, 5, 9), "date_precision": "month"}, "disagree"),
+    ],
+)
+def test_a_broken_constraint_is_explained_in_words_not_named(make, fields, message):
+    instance = make()
+    for name, value in fields.items():
+        setattr(instance, name, instance if value == "self" else value)
+    errors = str(_form_errors(instance))
+    assert message in errors
+    assert "Constraint “" not in errors
+
+
+def test_a_second_article_with_the_same_canonical_url_is_explained():
+    make_article(canonical_url="https://example.com/a")
+    second = make_article(canonical_url="https://example.com/b")
+    second.canonical_url = "https://example.com/a"
+    errors = _form_errors(second)
+    assert "Another article in the archive has this canonical URL." in str(errors)
+
+
+@pytest.mark.parametrize(("make", "field"), [(make_source, "parent"), (make_territory, "part_of")])
+def test_a_row_cannot_be_put_beneath_what_is_beneath_it(make, field):
+    top = make(name="Top")
+    middle = make(name="Middle", **{field: top})
+    bottom = make(name="Bottom", **{field: middle})
+    for above in (middle, bottom):  # directly, and through another
+        setattr(top, field, above)
+        assert list(_form_errors(top)) == [field]
+        assert str(above) in _form_errors(top)[field][0]
+    setattr(top, field, make(name="Elsewhere"))
+    top.full_clean()  # anything not beneath it is fine
+
+
+def test_a_loop_made_before_does_not_stop_a_check():
+    first, second = make_territory(), make_territory()
+    Territory.objects.filter(pk=first.pk).update(part_of=second)
+    Territory.objects.filter(pk=second.pk).update(part_of=first)
+    third = make_territory()
+    third.part_of = first
+    third.full_clean()
 
 
 # --- Protected references ------------------------------------------------------------------
