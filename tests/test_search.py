@@ -253,6 +253,30 @@ def test_an_article_found_only_by_its_tag_says_so(client):
     ]
 
 
+def _article_page(client, slug, q):
+    return client.get(f"/articles/{slug}/", {"q": q}).content.decode()
+
+
+def test_an_article_page_says_when_its_tag_matched_and_nothing_is_marked(client):
+    page = _article_page(client, PM_TRUMP, "Southern Kurils")
+    assert "<mark>" not in page
+    assert "by its tag <em>Northern Territories / Southern Kurils</em>" in page
+    assert "are highlighted" not in page
+
+
+def test_an_article_page_says_when_nothing_in_it_matches(client):
+    page = _article_page(client, ECONOMIC, "golf")
+    assert "Nothing in this article’s text matches your search." in page
+    assert "are highlighted" not in page
+    assert "are highlighted" in _article_page(client, ABE_TRUMP, "golf")
+
+
+def test_an_article_page_marks_the_byline_too(client):
+    page = _article_page(client, ECONOMIC, "Hanada")
+    assert "By Yoshio <mark>Hanada</mark>, Yomiuri Shimbun Correspondent" in page
+    assert "are highlighted" in page
+
+
 def test_snippets_mark_the_matched_words(client):
     rows = client.get("/articles/", {"q": "golf", "format": "json"}).json()["results"]
     assert "<mark>golf</mark>" in rows[0]["snippet"]

@@ -14,7 +14,9 @@ HOSTILE = '<img src=x onerror=alert(1)> <script>alert("x")</script> treaty & "qu
 
 @pytest.fixture
 def hostile(db):
-    return make_article(slug="hostile", title=f"Treaty {HOSTILE}", lead=f"Treaty talks {HOSTILE}", body=HOSTILE)
+    return make_article(
+        slug="hostile", title=f"Treaty {HOSTILE}", lead=f"Treaty talks {HOSTILE}", body=HOSTILE, byline=HOSTILE
+    )
 
 
 def _assert_inert(html):
@@ -39,6 +41,7 @@ def test_the_highlighted_article_page_shows_hostile_text_inert(client, hostile):
     page = client.get("/articles/hostile/", {"q": "onerror script"}).content.decode()
     assert "<img src=x" not in page and "<script>alert" not in page
     assert "<mark>onerror</mark>" in page
+    assert '<p class="byline">By &lt;img src=x <mark>onerror</mark>=alert(1)&gt;' in page
 
 
 def test_a_hostile_query_is_not_reflected_as_markup(client, hostile):

@@ -195,6 +195,15 @@ def matched_names(article, query, article_stems):
     return report
 
 
+def tag_labels(article, query):
+    """The labels of the article's tags that the query's names stand for, without repeats."""
+    tagged = {("actor", a.pk) for a in article.tagged_actors} | {
+        ("territory", t.pk) for t in article.tagged_territories
+    }
+    labels = (e.label for group in query.groups for e in group.entities if (e.kind, e.pk) in tagged)
+    return list(dict.fromkeys(labels))
+
+
 def _longest(names):
     """Drop a name found only as part of a longer one found too ("Senkaku" in "Senkaku Islands")."""
     keys = {name: " " + " ".join(words(name)) + " " for name in names}
