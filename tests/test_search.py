@@ -9,6 +9,7 @@ from django.db import connection
 
 from archive.search import backends
 from archive.search.backends import backend_for
+from archive.search.highlight import highlight, snippet
 from archive.search.query import parse
 from archive.search.text import terms
 
@@ -280,6 +281,21 @@ def test_an_article_page_marks_the_byline_too(client):
 def test_snippets_mark_the_matched_words(client):
     rows = client.get("/articles/", {"q": "golf", "format": "json"}).json()["results"]
     assert "<mark>golf</mark>" in rows[0]["snippet"]
+
+
+@pytest.mark.parametrize(
+    ("text", "q", "marked"),
+    [
+        ("Talks in the U.S. and D.C. today.", "U.S.", "Talks in the <mark>U.S.</mark> and D.C. today."),
+        ("U.S.-Japan ties", '"U.S. Japan"', "<mark>U.S.-Japan</mark> ties"),
+        ("met the U.S.", "u.s", "met the <mark>U.S.</mark>"),  # a sentence's last dot too: no harm
+        ("ends in c. Then", "c", "ends in <mark>c</mark>. Then"),  # a word, not initials
+        ("Mr. Abe", "Mr", "<mark>Mr</mark>. Abe"),
+    ],
+)
+def test_initials_are_marked_with_their_last_dot(text, q, marked):
+    assert highlight(text, parse(q)) == marked
+    assert snippet(text, parse(q)) == marked
 
 
 def test_relevance_puts_title_matches_first(client):

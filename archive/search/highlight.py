@@ -6,6 +6,7 @@ added around the matches, and only then is the result marked safe.
 
 import bisect
 import itertools
+import re
 
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -63,12 +64,19 @@ def _matches(stems, query):
     return found
 
 
+# Initials written with dots ("U.S", "D.C"): a mark that ends with one takes its last dot
+# too, which search reads as a separator, so that "U.S." is marked whole.
+_INITIALS = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
+
+
 def _render(text, start, end, marked):
     out = []
     position = start
     for a, b in marked:
         if b <= start or a >= end:
             continue
+        if text[b : b + 1] == "." and _INITIALS.fullmatch(text, a, b):
+            b += 1
         a, b = max(a, start), min(b, end)
         out.append(escape(text[position:a]))
         out.append("<mark>" + escape(text[a:b]) + "</mark>")
