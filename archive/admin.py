@@ -6,6 +6,8 @@ remove names and tags, and never delete an article, a source, an actor or a terr
 Articles are withdrawn, not deleted; reference rows are PROTECTed anyway.
 """
 
+import datetime
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -29,6 +31,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from archive import history, stats
+from archive.ingest.dates import EARLIEST_YEAR
 from archive.ingest.importer import Importer
 from archive.ingest.tagging import NameTable, suggest_tags
 from archive.models import (
@@ -390,6 +393,17 @@ class ArticleForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
             self.initial["version"] = self.instance.version
+
+    def clean_published_on(self):
+        day = self.cleaned_data.get("published_on")
+        if day is None:
+            return day
+        if day.year < EARLIEST_YEAR:
+            raise forms.ValidationError(f"Give a date from {EARLIEST_YEAR} on: the archive holds nothing older.")
+        # Tomorrow is today somewhere east of the server, where the article may have appeared.
+        if day > timezone.localdate() + datetime.timedelta(days=1):
+            raise forms.ValidationError("This date is still to come: give the day the article was published.")
+        return day
 
     def full_clean(self):
         super().full_clean()

@@ -31,6 +31,7 @@ from archive.models import (
     Territory,
     TerritoryName,
 )
+from tests.conftest import load_change_form
 
 pytestmark = pytest.mark.django_db
 
@@ -154,6 +155,34 @@ def test_the_article_form_shows_tags_as_autocomplete_fields(editor_client, archi
     assert 'data-field-name="actors"' in content
     assert 'data-field-name="territories"' in content
     assert f'<option value="{archive.putin.pk}" selected>Vladimir Putin</option>' in content
+
+
+@pytest.mark.parametrize(
+    ("published_on", "error"),
+    [
+        ("0016-05-09", "Give a date from 1800 on"),
+        ("1799-12-31", "Give a date from 1800 on"),
+        (str(datetime.date.today() + datetime.timedelta(days=3)), "This date is still to come"),
+    ],
+)
+def test_an_article_date_that_cannot_be_a_publication_date_is_refused(editor_client, archive, published_on, error):
+    article = archive.draft
+    data = load_change_form(editor_client, article, published_on=published_on, date_precision="day")
+    response = editor_client.post(reverse("admin:archive_article_change", args=[article.pk]), data)
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    article.refresh_from_db()
+    assert str(article.published_on) != published_on
+
+
+@pytest.mark.parametrize("published_on", ["1800-01-01", str(datetime.date.today() + datetime.timedelta(days=1))])
+def test_an_article_date_from_1800_to_tomorrow_is_kept(editor_client, archive, published_on):
+    article = archive.draft
+    data = load_change_form(editor_client, article, published_on=published_on, date_precision="day")
+    response = editor_client.post(reverse("admin:archive_article_change", args=[article.pk]), data)
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert str(article.published_on) == published_on
 
 
 def test_an_editor_may_remove_an_alias_inline(editor_client, archive):

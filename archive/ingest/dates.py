@@ -11,6 +11,9 @@ from typing import NamedTuple
 
 DAY, MONTH, YEAR, UNKNOWN = "day", "month", "year", "unknown"
 
+# No article in the archive is older: an earlier year in a page is not its date, and one
+# an editor types is a slip (0016 for 2016).
+EARLIEST_YEAR = 1800
 MONTHS = {
     name: number
     for number, names in enumerate(
@@ -69,7 +72,7 @@ def parse_date(text: str) -> PartialDate | None:
 
     "2016-12-10T09:00+09:00" is 10 December 2016, the day as the publisher wrote it (no
     conversion to UTC); "2016-12" is December 2016 (month); "2016" is the year. Impossible
-    dates ("2016-02-30") and years outside 1800–2199 are not dates.
+    dates ("2016-02-30") and years outside EARLIEST_YEAR–2199 are not dates.
     """
     text = " ".join((text or "").split())
     if not text:
@@ -89,7 +92,7 @@ def parse_date(text: str) -> PartialDate | None:
 def _build(year: str, month: str | None, day: str | None) -> PartialDate | None:
     try:
         y = int(year)
-        if not 1800 <= y <= 2199:
+        if not EARLIEST_YEAR <= y <= 2199:
             return None
         if month is None:
             return PartialDate(datetime.date(y, 1, 1), YEAR)
