@@ -430,6 +430,24 @@ class Actor(models.Model):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        super().clean()
+        # Where only a state may stand (the choices say so), a state stays one.
+        if self.pk is None or self.kind == self.Kind.STATE:
+            return
+        if not Actor.objects.filter(pk=self.pk, kind=self.Kind.STATE).exists():
+            return
+        uses = [
+            (self.representatives.count(), "person acts for it", "people act for it"),
+            (self.sources.count(), "outlet is based in it", "outlets are based in it"),
+            (self.administers.count(), "territory is administered by it", "territories are administered by it"),
+        ]
+        said = [f"{n} {one if n == 1 else many}" for n, one, many in uses if n]
+        if said:
+            raise ValidationError(
+                {"kind": f"{self.name} stays a state while {' and '.join(said)}: change those first."}
+            )
+
     def natural_key(self):
         return (self.slug,)
 

@@ -200,6 +200,20 @@ def test_a_row_cannot_be_put_beneath_what_is_beneath_it(make, field):
     top.full_clean()  # anything not beneath it is fine
 
 
+def test_a_state_that_people_outlets_or_territories_refer_to_stays_a_state():
+    japan = make_actor(name="Japan", kind=Actor.Kind.STATE)
+    make_actor(kind=Actor.Kind.PERSON, state=japan)
+    make_actor(kind=Actor.Kind.PERSON, state=japan)
+    make_source(country=japan)
+    japan.kind = Actor.Kind.ORGANISATION
+    assert _form_errors(japan) == {
+        "kind": ["Japan stays a state while 2 people act for it and 1 outlet is based in it: change those first."]
+    }
+    alone = make_actor(kind=Actor.Kind.STATE)
+    alone.kind = Actor.Kind.ORGANISATION
+    alone.full_clean()  # nothing refers to it as a state
+
+
 def test_a_loop_made_before_does_not_stop_a_check():
     first, second = make_territory(), make_territory()
     Territory.objects.filter(pk=first.pk).update(part_of=second)
