@@ -246,6 +246,13 @@ def test_a_name_among_alternatives_says_which_other_name_matched(client):
     assert by_slug[ABE_TRUMP] == []
 
 
+def test_names_typed_as_alternatives_are_not_reported_as_other_names(client):
+    rows = client.get("/articles/", {"q": "America OR USA", "format": "json"}).json()["results"]
+    reported = [match for row in rows for match in row["matched_names"]]
+    assert reported
+    assert all(not {"America", "USA"} & set(match["matched"]) for match in reported), reported
+
+
 def test_an_article_found_only_by_its_tag_says_so(client):
     rows = client.get("/articles/", {"q": "Southern Kurils", "format": "json"}).json()["results"]
     by_slug = {row["slug"]: row["matched_names"] for row in rows}

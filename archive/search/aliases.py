@@ -178,17 +178,23 @@ def matched_names(article, query, article_stems):
         ("territory", t.pk) for t in article.tagged_territories
     }
     report = []
-    for typed, entities in (named for group in query.groups for named in group.names):
-        if contains_name(article_stems, words(typed)):
-            continue
-        found = []
-        for entity in entities:
-            for name_words, written in entity.names:
-                if written not in found and contains_name(article_stems, name_words):
-                    found.append(written)
-        if found:
-            report.append({"query": typed, "matched": _longest(found), "via": "text"})
-        else:
+    for group in query.groups:
+        # A name typed as another alternative of the same OR is no other name ("USA OR
+        # America" does not report "USA → America").
+        typed_names = {tuple(map(stem, words(typed))) for typed, _ in group.names}
+        for typed, entities in group.names:
+            if contains_name(article_stems, words(typed)):
+                continue
+            found = []
+            for entity in entities:
+                for name_words, written in entity.names:
+                    if written in found or tuple(map(stem, name_words)) in typed_names:
+                        continue
+                    if contains_name(article_stems, name_words):
+                        found.append(written)
+            if found:
+                report.append({"query": typed, "matched": _longest(found), "via": "text"})
+                continue
             labels = [e.label for e in entities if (e.kind, e.pk) in tagged]
             if labels:
                 report.append({"query": typed, "matched": labels, "via": "tag"})
