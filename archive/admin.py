@@ -6,8 +6,6 @@ remove names and tags, and never delete an article, a source, an actor or a terr
 Articles are withdrawn, not deleted; reference rows are PROTECTed anyway.
 """
 
-import datetime
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -31,7 +29,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from archive import history, stats
-from archive.ingest.dates import EARLIEST_YEAR
+from archive.ingest.dates import EARLIEST_YEAR, latest_date
 from archive.ingest.importer import Importer
 from archive.ingest.tagging import NameTable, suggest_tags
 from archive.models import (
@@ -396,12 +394,12 @@ class ArticleForm(forms.ModelForm):
 
     def clean_published_on(self):
         day = self.cleaned_data.get("published_on")
-        if day is None:
+        # Checked when changed: an article imported before these checks stays editable.
+        if day is None or "published_on" not in self.changed_data:
             return day
         if day.year < EARLIEST_YEAR:
             raise forms.ValidationError(f"Give a date from {EARLIEST_YEAR} on: the archive holds nothing older.")
-        # Tomorrow is today somewhere east of the server, where the article may have appeared.
-        if day > timezone.localdate() + datetime.timedelta(days=1):
+        if day > latest_date():
             raise forms.ValidationError("This date is still to come: give the day the article was published.")
         return day
 

@@ -185,6 +185,16 @@ def test_an_article_date_from_1800_to_tomorrow_is_kept(editor_client, archive, p
     assert str(article.published_on) == published_on
 
 
+def test_an_article_stored_with_an_unlikely_date_stays_editable(editor_client, archive):
+    article = archive.draft
+    Article.objects.filter(pk=article.pk).update(published_on=datetime.date(1700, 1, 1), date_precision="day")
+    data = load_change_form(editor_client, article, editors_note="Checked.")
+    response = editor_client.post(reverse("admin:archive_article_change", args=[article.pk]), data)
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert (article.published_on, article.editors_note) == (datetime.date(1700, 1, 1), "Checked.")
+
+
 def test_an_editor_may_remove_an_alias_inline(editor_client, archive):
     response = editor_client.get(reverse("admin:archive_actor_change", args=[archive.putin.pk]))
     assert 'name="names-0-DELETE"' in response.content.decode()

@@ -1,5 +1,6 @@
 """Importing raw articles: drafts that match the seed archive, duplicates, bad files."""
 
+import datetime
 import json
 import shutil
 from io import StringIO
@@ -245,3 +246,15 @@ def test_a_title_in_another_script_keeps_its_letters_in_the_address(db, client):
     assert article.slug.startswith("россия-и-япония")
     assert client.get(article.get_absolute_url()).status_code == 200
     assert article.get_absolute_url() in client.get("/articles/").content.decode()
+
+
+@pytest.mark.parametrize("days_ahead, kept", [(1, True), (2, False), (50_000, False)])
+def test_a_date_still_to_come_is_not_an_articles_date(db, days_ahead, kept):
+    from tests.test_extract import _page_with
+
+    day = datetime.date.today() + datetime.timedelta(days=days_ahead)
+    page = _page_with(f'<meta property="article:published_time" content="{day.isoformat()}">')
+    article = Importer(publish=True).import_bytes(page, "page.html").article
+    assert article.published_on == (day if kept else None)
+    assert article.date_precision == ("day" if kept else "unknown")
+    assert (f"The text dates it {day.isoformat()}, which is still to come" in article.editors_note) != kept

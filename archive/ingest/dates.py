@@ -1,19 +1,29 @@
 """Publication dates as the input states them, at the precision it states them.
 
 A date is a `PartialDate`: the day, or the first day of a month or a year, and how much of it
-is known, as `Article.date_precision` stores it. Nothing here looks at clocks or file times:
-a date comes from the text or the markup, or there is none.
+is known, as `Article.date_precision` stores it. A date comes from the text or the markup,
+or there is none: never from clocks or file times, which only bound it (`latest_date`).
 """
 
 import datetime
 import re
 from typing import NamedTuple
 
+from django.utils import timezone
+
 DAY, MONTH, YEAR, UNKNOWN = "day", "month", "year", "unknown"
 
 # No article in the archive is older: an earlier year in a page is not its date, and one
 # an editor types is a slip (0016 for 2016).
 EARLIEST_YEAR = 1800
+
+
+def latest_date() -> datetime.date:
+    """The last day an article can have been published on: tomorrow, since it is already
+    tomorrow east of the server, where it may have appeared."""
+    return timezone.localdate() + datetime.timedelta(days=1)
+
+
 MONTHS = {
     name: number
     for number, names in enumerate(

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from archive import history
+from archive.ingest.dates import latest_date
 from archive.ingest.extract import MAX_BYTES, Extracted, ExtractionError, extract
 from archive.ingest.tagging import NameTable, suggest_tags
 from archive.models import Article, DatePrecision, Source, unique_slug
@@ -106,14 +107,18 @@ class Importer:
     def _fields(self, extracted: Extracted) -> dict:
         notes = list(extracted.notes)
         source = self.source or self._source(extracted, notes)
-        precision = extracted.date_precision if extracted.published_on else DatePrecision.UNKNOWN
+        published_on = extracted.published_on
+        if published_on is not None and published_on > latest_date():
+            notes.append(f"The text dates it {published_on.isoformat()}, which is still to come: no date was set.")
+            published_on = None
+        precision = extracted.date_precision if published_on else DatePrecision.UNKNOWN
         return {
             "title": extracted.title[:500],
             "lead": extracted.lead,
             "body": extracted.body,
             "byline": extracted.byline[:300],
             "dateline": extracted.dateline[:100],
-            "published_on": extracted.published_on,
+            "published_on": published_on,
             "date_precision": precision,
             "print_page": extracted.print_page[:50],
             "language": extracted.language[:16],
