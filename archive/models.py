@@ -370,7 +370,7 @@ class Source(models.Model):
 
     def clean(self):
         super().clean()
-        _refuse_cycle(self, "parent", "“{}” belongs to this outlet: they cannot each belong to the other.")
+        _refuse_cycle(self, "parent", "“{}” belongs to this outlet already, directly or through others: an outlet cannot belong to one of its own.")
 
     def natural_key(self):
         return (self.slug,)
@@ -432,6 +432,8 @@ class Actor(models.Model):
 
     def clean(self):
         super().clean()
+        if self.pk is not None and self.state_id == self.pk:
+            raise ValidationError({"state": "An actor cannot act for itself."})
         # Where only a state may stand (the choices say so), a state stays one.
         if self.pk is None or self.kind == self.Kind.STATE:
             return
@@ -444,9 +446,8 @@ class Actor(models.Model):
         ]
         said = [f"{n} {one if n == 1 else many}" for n, one, many in uses if n]
         if said:
-            raise ValidationError(
-                {"kind": f"{self.name} stays a state while {' and '.join(said)}: change those first."}
-            )
+            said = ", ".join(said[:-1]) + " and " + said[-1] if len(said) > 1 else said[0]
+            raise ValidationError({"kind": f"{self.name} stays a state while {said}: change those first."})
 
     def natural_key(self):
         return (self.slug,)
@@ -574,7 +575,7 @@ class Territory(models.Model):
 
     def clean(self):
         super().clean()
-        _refuse_cycle(self, "part_of", "“{}” is part of this territory: they cannot each be part of the other.")
+        _refuse_cycle(self, "part_of", "“{}” is part of this territory already, directly or through others: a territory cannot be part of one of its own parts.")
 
     def natural_key(self):
         return (self.slug,)

@@ -166,14 +166,15 @@ def _form_errors(instance):
         (make_source, {"parent": "self"}, "An outlet cannot belong to itself."),
         (make_territory, {"part_of": "self"}, "A territory cannot be part of itself."),
         (make_territory, {"latitude": Decimal("43.5")}, "Give both the latitude and the longitude, or neither."),
-        (make_actor, {"kind": Actor.Kind.STATE, "state": "self"}, "Only a person acts for a state"),
+        (make_actor, {"kind": Actor.Kind.STATE, "state": "a state"}, "Only a person acts for a state"),
         (make_article, {"published_on": datetime.date(2016, 5, 9), "date_precision": "month"}, "disagree"),
     ],
 )
 def test_a_broken_constraint_is_explained_in_words_not_named(make, fields, message):
     instance = make()
+    stand_ins = {"self": instance, "a state": make_actor(kind=Actor.Kind.STATE) if "state" in fields else None}
     for name, value in fields.items():
-        setattr(instance, name, instance if value == "self" else value)
+        setattr(instance, name, stand_ins.get(value, value) if isinstance(value, str) else value)
     errors = str(_form_errors(instance))
     assert message in errors
     assert "Constraint “" not in errors
@@ -209,9 +210,16 @@ def test_a_state_that_people_outlets_or_territories_refer_to_stays_a_state():
     assert _form_errors(japan) == {
         "kind": ["Japan stays a state while 2 people act for it and 1 outlet is based in it: change those first."]
     }
+    make_territory(administered_by=japan)
+    assert _form_errors(japan)["kind"] == [
+        "Japan stays a state while 2 people act for it, 1 outlet is based in it and 1 territory is administered "
+        "by it: change those first."
+    ]
     alone = make_actor(kind=Actor.Kind.STATE)
     alone.kind = Actor.Kind.ORGANISATION
     alone.full_clean()  # nothing refers to it as a state
+    alone.kind, alone.state = Actor.Kind.PERSON, alone
+    assert _form_errors(alone) == {"state": ["An actor cannot act for itself."]}
 
 
 def test_a_loop_made_before_does_not_stop_a_check():
