@@ -20,7 +20,7 @@ from archive.filters import ArticleFilter, EntityIndexFilter, HighlightForm, Rea
 from archive.models import Actor, Article, DatePrecision, Source, Territory, absolute_slug_urls, format_partial_date
 from archive.pagination import ArchivePaginator
 from archive.search.aliases import expand, tag_labels
-from archive.search.highlight import decorate, highlight
+from archive.search.highlight import decorate, highlight, highlight_parts
 from archive.search.plan import Result
 from archive.serializers import article_json, entity_json
 
@@ -347,11 +347,13 @@ class ArticleDetailView(DetailView):
         form = HighlightForm(self.request.GET)
         if form.is_valid() and form.cleaned_data["q"]:
             query = form.cleaned_data["q"] if form.cleaned_data["exact"] else expand(form.cleaned_data["q"])
+            article = self.object
+            title, lead, *paragraphs = highlight_parts([article.title, article.lead, *article.paragraphs], query)
             highlighted = {
-                "title": highlight(self.object.title, query),
-                "byline": highlight(self.object.byline, query),
-                "lead": highlight(self.object.lead, query),
-                "paragraphs": [highlight(p, query) for p in self.object.paragraphs],
+                "title": title,
+                "byline": highlight(article.byline, query),
+                "lead": lead,
+                "paragraphs": paragraphs,
             }
             # The text is escaped before it is marked: a "<mark>" in it is a match.
             shown = (highlighted["title"], highlighted["byline"], highlighted["lead"], *highlighted["paragraphs"])

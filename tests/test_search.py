@@ -12,6 +12,7 @@ from archive.search.backends import backend_for
 from archive.search.highlight import highlight, snippet
 from archive.search.query import parse
 from archive.search.text import terms
+from tests.conftest import make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -246,11 +247,27 @@ def test_a_name_among_alternatives_says_which_other_name_matched(client):
     assert by_slug[ABE_TRUMP] == []
 
 
-def test_names_typed_as_alternatives_are_not_reported_as_other_names(client):
+@pytest.mark.parametrize("q", ["Diaoyu OR Senkaku", '"Senkaku Islands" OR Diaoyu', "Senkaku OR Diaoyu Islands"])
+def test_an_article_using_a_name_typed_among_alternatives_needs_no_explaining(client, q):
+    rows = client.get("/articles/", {"q": q, "format": "json"}).json()["results"]
+    assert {row["slug"] for row in rows} == {ABE_OBAMA, ABE_TRUMP}
+    assert [row["matched_names"] for row in rows] == [[], []]
+
+
+def test_alternatives_naming_the_same_thing_explain_a_match_once(client):
     rows = client.get("/articles/", {"q": "America OR USA", "format": "json"}).json()["results"]
-    reported = [match for row in rows for match in row["matched_names"]]
-    assert reported
-    assert all(not {"America", "USA"} & set(match["matched"]) for match in reported), reported
+    by_slug = {row["slug"]: row["matched_names"] for row in rows}
+    assert by_slug[ECONOMIC] == [{"query": "America", "matched": ["U.S.", "United States"], "via": "text"}]
+    rows = client.get("/articles/", {"q": '"Southern Kurils" OR "Northern Territories"', "format": "json"}).json()
+    by_slug = {row["slug"]: row["matched_names"] for row in rows["results"]}
+    assert by_slug[PM_TRUMP] == [
+        {"query": "Southern Kurils", "matched": ["Northern Territories / Southern Kurils"], "via": "tag"}
+    ]
+
+
+def test_a_name_is_reported_as_typed_when_it_is_one_of_the_names(client):
+    rows = client.get("/articles/", {"q": "southern Kurile Islands", "format": "json"}).json()["results"]
+    assert {match["query"] for row in rows for match in row["matched_names"]} == {"southern Kurile Islands"}
 
 
 def test_an_article_found_only_by_its_tag_says_so(client):
@@ -279,6 +296,16 @@ def test_an_article_page_says_when_nothing_in_it_matches(client):
     assert "are highlighted" in _article_page(client, ABE_TRUMP, "golf")
 
 
+def test_an_article_page_marks_a_phrase_running_from_one_paragraph_into_the_next(client):
+    make_article(
+        slug="two-paragraphs", lead="Talks resumed.", body="They ended in deadlock\n\nKremlin officials said little."
+    )
+    assert "two-paragraphs" in found(client, '"deadlock Kremlin"')
+    page = _article_page(client, "two-paragraphs", '"deadlock Kremlin"')
+    assert "in <mark>deadlock</mark></p>" in page and "<p><mark>Kremlin</mark> officials" in page
+    assert "are highlighted" in page
+
+
 def test_an_article_page_marks_the_byline_too(client):
     page = _article_page(client, ECONOMIC, "Hanada")
     assert "By Yoshio <mark>Hanada</mark>, Yomiuri Shimbun Correspondent" in page
@@ -298,6 +325,9 @@ def test_snippets_mark_the_matched_words(client):
         ("met the U.S.", "u.s", "met the <mark>U.S.</mark>"),  # a sentence's last dot too: no harm
         ("ends in c. Then", "c", "ends in <mark>c</mark>. Then"),  # a word, not initials
         ("Mr. Abe", "Mr", "<mark>Mr</mark>. Abe"),
+        ("Talks with the U.S. went on", '"the U.S."', "Talks with <mark>the U.S.</mark> went on"),
+        ("In Washington D.C. today", '"Washington D.C."', "In <mark>Washington D.C.</mark> today"),
+        ("The abc.d. list", '"abc d"', "The <mark>abc.d</mark>. list"),
     ],
 )
 def test_initials_are_marked_with_their_last_dot(text, q, marked):

@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.db import transaction
 
 from archive.search.query import Group, Query, Term
 from archive.search.text import stem, words
@@ -32,9 +33,12 @@ class Entity:
     names: tuple[tuple[tuple[str, ...], str], ...]  # every name: (normalised words, as written)
 
     def written(self, name_words):
-        """A name as written, given normalised words that stem as its words do."""
+        """A name as written, given its normalised words, or words that stem as its words do."""
+        name_words = tuple(name_words)
         stems = tuple(map(stem, name_words))
-        return next((raw for words_, raw in self.names if tuple(map(stem, words_)) == stems), " ".join(name_words))
+        exact = (raw for words_, raw in self.names if words_ == name_words)
+        alike = (raw for words_, raw in self.names if tuple(map(stem, words_)) == stems)
+        return next(exact, None) or next(alike, " ".join(name_words))
 
 
 def _build():
@@ -88,8 +92,11 @@ def alias_index():
 
 
 def forget(**kwargs):
-    """Signal receiver: a name changed, so every process rebuilds its index."""
+    """Signal receiver: a name changed, so every process rebuilds its index. Again once
+    the change is committed: a search in between, in another process, would have built
+    it from the names as they were."""
     cache.delete(CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(CACHE_KEY), using=kwargs.get("using"))
 
 
 def expand(query: Query) -> Query:
@@ -179,25 +186,31 @@ def matched_names(article, query, article_stems):
     }
     report = []
     for group in query.groups:
-        # A name typed as another alternative of the same OR is no other name ("USA OR
-        # America" does not report "USA → America").
+        # The names typed as alternatives of one OR: an article using any of them needs
+        # no explaining for that actor or territory ("Diaoyu OR Senkaku").
         typed_names = {tuple(map(stem, words(typed))) for typed, _ in group.names}
+        reported = []
         for typed, entities in group.names:
             if contains_name(article_stems, words(typed)):
                 continue
             found = []
             for entity in entities:
                 for name_words, written in entity.names:
-                    if written in found or tuple(map(stem, name_words)) in typed_names:
-                        continue
-                    if contains_name(article_stems, name_words):
+                    if written not in found and contains_name(article_stems, name_words):
                         found.append(written)
-            if found:
-                report.append({"query": typed, "matched": _longest(found), "via": "text"})
+            if any(tuple(map(stem, words(name))) in typed_names for name in found):
                 continue
-            labels = [e.label for e in entities if (e.kind, e.pk) in tagged]
-            if labels:
-                report.append({"query": typed, "matched": labels, "via": "tag"})
+            if found:
+                said = {"query": typed, "matched": _longest(found), "via": "text"}
+            else:
+                labels = [e.label for e in entities if (e.kind, e.pk) in tagged]
+                if not labels:
+                    continue
+                said = {"query": typed, "matched": labels, "via": "tag"}
+            # Alternatives naming the same thing, matched the same way: said once.
+            if (said["matched"], said["via"]) not in reported:
+                reported.append((said["matched"], said["via"]))
+                report.append(said)
     return report
 
 

@@ -64,9 +64,9 @@ def _matches(stems, query):
     return found
 
 
-# Initials written with dots ("U.S", "D.C"): a mark that ends with one takes its last dot
-# too, which search reads as a separator, so that "U.S." is marked whole.
-_INITIALS = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
+# Initials written with dots ("U.S", "D.C"): a mark that ends with them takes their last
+# dot too, which search reads as a separator, so that "U.S." is marked whole.
+_INITIALS = re.compile(r"(?<![^\W\d_])(?:[^\W\d_]\.)+[^\W\d_]\Z")
 
 
 def _render(text, start, end, marked):
@@ -75,7 +75,7 @@ def _render(text, start, end, marked):
     for a, b in marked:
         if b <= start or a >= end:
             continue
-        if text[b : b + 1] == "." and _INITIALS.fullmatch(text, a, b):
+        if text[b : b + 1] == "." and _INITIALS.search(text, a, b):
             b += 1
         a, b = max(a, start), min(b, end)
         out.append(escape(text[position:a]))
@@ -92,6 +92,22 @@ def highlight(text, query):
     spans, stems = word_offsets(text)
     marked = [(spans[i][0], spans[i + n - 1][1]) for i, n in _matches(stems, query)]
     return mark_safe(_render(text, 0, len(text), marked))
+
+
+def highlight_parts(parts, query):
+    """`highlight` of each of `parts`, the passages of one text in order (a title, a lead,
+    paragraphs), read as search reads them: one after the other, so that a phrase running
+    from one into the next is marked in both."""
+    if not query:
+        return [escape(part) for part in parts]
+    text = "\n\n".join(parts)
+    spans, stems = word_offsets(text)
+    marked = [(spans[i][0], spans[i + n - 1][1]) for i, n in _matches(stems, query)]
+    marked_parts, start = [], 0
+    for part in parts:
+        marked_parts.append(mark_safe(_render(text, start, start + len(part), marked)))
+        start += len(part) + 2
+    return marked_parts
 
 
 def snippet(text, query, size=SNIPPET_WORDS):
