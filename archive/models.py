@@ -852,7 +852,7 @@ class ArticleQuerySet(models.QuerySet):
                 tagged &= window.dates
             condition &= Q(pk__in=backend.matching_ids([group], window=window)) | tagged
         if query.excluded_entities:
-            condition &= ~_tagged_with(query.excluded_entities)
+            condition &= ~_tagged_with(query.excluded_entities, each=True)
         if plain:
             # Ranked by the words that must be in the text; the names narrow.
             return backend.match(self, plain, query.excluded, window).filter(condition)
@@ -1038,15 +1038,24 @@ def _newest_tagged(tags, n):
     return RawSQL(" UNION ".join(parts), params)
 
 
-def _tagged_with(entities):
-    """Articles tagged with any of these actors or territories."""
+def _tagged_with(entities, each=False):
+    """Articles tagged with any of these actors or territories.
+
+    `each`: asked of each article in turn, through the (article, tag) indexes, rather than
+    as the set of the tags' articles. For leaving out a tag's articles from a search's few
+    matches: as a set, PostgreSQL read all 200,000 articles of a popular actor for a
+    search of 441 (1.2 s against 13 ms).
+    """
     actors = [e.pk for e in entities if e.kind == "actor"]
     territories = [e.pk for e in entities if e.kind == "territory"]
     condition = Q()
-    if actors:
-        condition |= Q(pk__in=ArticleActor.objects.filter(actor__in=actors).values("article_id"))
-    if territories:
-        condition |= Q(pk__in=ArticleTerritory.objects.filter(territory__in=territories).values("article_id"))
+    for links, field, pks in ((ArticleActor, "actor", actors), (ArticleTerritory, "territory", territories)):
+        if not pks:
+            continue
+        if each:
+            condition |= Exists(links.objects.filter(article=OuterRef("pk"), **{f"{field}__in": pks}))
+        else:
+            condition |= Q(pk__in=links.objects.filter(**{f"{field}__in": pks}).values("article_id"))
     return condition
 
 
