@@ -4,6 +4,8 @@ The expected results are written once and checked on whichever database the suit
 on, so a run on SQLite and a run on PostgreSQL prove the two engines agree.
 """
 
+import datetime
+
 import pytest
 from django.db import connection
 
@@ -268,6 +270,30 @@ def test_alternatives_naming_the_same_thing_explain_a_match_once(client):
 def test_a_name_is_reported_as_typed_when_it_is_one_of_the_names(client):
     rows = client.get("/articles/", {"q": "southern Kurile Islands", "format": "json"}).json()["results"]
     assert {match["query"] for row in rows for match in row["matched_names"]} == {"southern Kurile Islands"}
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("Southern Kurils", {PM_TRUMP, ABE_TRUMP, ECONOMIC}),  # two of them by their tag alone
+        ("golf OR Diaoyu", {ABE_TRUMP}),
+        ("Russia -Diaoyu", {PM_TRUMP, ECONOMIC}),
+        ("Russia -Крым", {PM_TRUMP, ABE_TRUMP, ECONOMIC}),
+    ],
+)
+def test_names_in_a_window_match_its_days_only_as_they_match_the_archive(q, expected):
+    from archive.models import Article
+    from archive.search.aliases import expand
+    from archive.search.plan import Window
+
+    # The days from 2017 on, as the newest window of a common query would hold them.
+    window = Window(("_y2017", "_y2018"), datetime.date(2017, 1, 1), None, articles=3)
+    query = expand(parse(q))
+    in_window = set(Article.objects.published().search(query, window=window).values_list("slug", flat=True))
+    everywhere = Article.objects.published().search(query).filter(published_on__gte=datetime.date(2017, 1, 1))
+    assert in_window == set(everywhere.values_list("slug", flat=True)) == expected
+    sql = str(Article.objects.published().search(query, window=window).query)
+    assert ("OFFSET 0" in sql) == (connection.vendor == "postgresql")  # each article's tags, not all of theirs
 
 
 def test_an_article_found_only_by_its_tag_says_so(client):
