@@ -370,7 +370,11 @@ class Source(models.Model):
 
     def clean(self):
         super().clean()
-        _refuse_cycle(self, "parent", "“{}” belongs to this outlet already, directly or through others: an outlet cannot belong to one of its own.")
+        _refuse_cycle(
+            self,
+            "parent",
+            "“{}” belongs to this outlet already, directly or through others: an outlet cannot belong to one of its own.",
+        )
 
     def natural_key(self):
         return (self.slug,)
@@ -575,7 +579,11 @@ class Territory(models.Model):
 
     def clean(self):
         super().clean()
-        _refuse_cycle(self, "part_of", "“{}” is part of this territory already, directly or through others: a territory cannot be part of one of its own parts.")
+        _refuse_cycle(
+            self,
+            "part_of",
+            "“{}” is part of this territory already, directly or through others: a territory cannot be part of one of its own parts.",
+        )
 
     def natural_key(self):
         return (self.slug,)
