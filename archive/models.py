@@ -845,7 +845,8 @@ class ArticleQuerySet(models.QuerySet):
 
         Plain words, phrases, OR and exclusions go to the database's full-text index as
         one expression. A group that alias expansion recognised as a name also matches
-        articles tagged with its actors or territories, and an excluded name leaves them out. An empty query matches nothing.
+        articles tagged with its actors or territories, and an excluded name leaves them
+        out. An empty query matches nothing.
         `window` narrows to some months (archive.search.plan, which decides when).
         """
         if not query:
@@ -1057,8 +1058,9 @@ class _EachExists(Exists):
 
     def as_postgresql(self, compiler, connection, **extra):
         sql, params = self.as_sql(compiler, connection, **extra)
-        assert sql.endswith(" LIMIT 1)")
-        return sql[:-1] + " OFFSET 0)", params
+        if sql.endswith(" LIMIT 1)"):  # as Django writes an EXISTS; else left as it is
+            sql = sql[:-1] + " OFFSET 0)"
+        return sql, params
 
 
 def _tagged_with(entities, each=False):

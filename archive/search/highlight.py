@@ -89,9 +89,7 @@ def highlight(text, query):
     """All of `text`, escaped, with every match marked."""
     if not text or not query:
         return escape(text)
-    spans, stems = word_offsets(text)
-    marked = [(spans[i][0], spans[i + n - 1][1]) for i, n in _matches(stems, query)]
-    return mark_safe(_render(text, 0, len(text), marked))
+    return highlight_parts([text], query)[0]
 
 
 def highlight_parts(parts, query):
