@@ -2,7 +2,7 @@
 
 import pytest
 
-from archive.search.highlight import highlight, snippet
+from archive.search.highlight import highlight, highlight_parts, snippet
 from archive.search.query import parse
 from archive.templatetags.listing import _aliases
 from tests.conftest import make_actor, make_article, make_source, make_territory
@@ -55,6 +55,16 @@ def test_highlighting_functions_escape_everything_they_return(func):
     _assert_inert(html)
     assert "<mark>alert</mark>" in html and "<mark>onerror</mark>" in html
     assert "&amp;" in html and "&quot;quotes&quot;" in html
+
+
+def test_each_highlighted_part_is_escaped_and_a_match_across_parts_too():
+    # A phrase running from one part into the next: each part's mark is cut at its edge,
+    # and nothing of either part goes out unescaped.
+    first, second = highlight_parts([HOSTILE, HOSTILE], parse('"quotes img"'))
+    for html in (first, second):
+        assert "<img" not in html and "<script" not in html and "&lt;/script&gt;" in html
+    # The mark runs to the first part's end and from the second's start, as in one text.
+    assert first.endswith("<mark>quotes&quot;</mark>") and second.startswith("<mark>&lt;img</mark> src=x ")
 
 
 def test_an_unmatched_snippet_is_escaped_too():

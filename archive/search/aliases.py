@@ -181,9 +181,7 @@ def matched_names(article, query, article_stems):
     """
     from archive.search.highlight import contains_name
 
-    tagged = {("actor", a.pk) for a in article.tagged_actors} | {
-        ("territory", t.pk) for t in article.tagged_territories
-    }
+    tagged = _tags_of(article)
     report = []
     for group in query.groups:
         # The names typed as alternatives of one OR: an article using any of them needs
@@ -216,11 +214,14 @@ def matched_names(article, query, article_stems):
 
 def tag_labels(article, query):
     """The labels of the article's tags that the query's names stand for, without repeats."""
-    tagged = {("actor", a.pk) for a in article.tagged_actors} | {
-        ("territory", t.pk) for t in article.tagged_territories
-    }
+    tagged = _tags_of(article)
     labels = (e.label for group in query.groups for e in group.entities if (e.kind, e.pk) in tagged)
     return list(dict.fromkeys(labels))
+
+
+def _tags_of(article):
+    """(kind, pk) of each of the article's tags, as an Entity names it."""
+    return {("actor", a.pk) for a in article.tagged_actors} | {("territory", t.pk) for t in article.tagged_territories}
 
 
 def _longest(names):
