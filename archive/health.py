@@ -3,11 +3,9 @@
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
 
 
 @never_cache
-@require_safe
 def healthz(request):
     """200 {"status": "ok", "database": "ok"} when `SELECT 1` works; 503 with the
     database's reason when it does not. Never cached, so a stale answer cannot hide an

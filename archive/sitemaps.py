@@ -16,7 +16,6 @@ from django.db.models import CharField, Func
 from django.db.models.expressions import RawSQL
 from django.http import Http404, HttpResponse
 from django.utils.html import escape
-from django.views.decorators.http import require_safe
 
 from archive import stats
 from archive.models import Actor, Article, Source, Territory, absolute_slug_urls
@@ -129,7 +128,6 @@ SITEMAPS = {
 }
 
 
-@require_safe
 @x_robots_tag
 def section(request, section):
     """One page (`?p=`, from 1) of one section of the sitemap."""

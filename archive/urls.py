@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemaps
-from django.views.decorators.http import require_safe
 from django.urls import include, path, register_converter
 
 from archive import views
+from archive.views import read_only
 
 
 class UnicodeSlugConverter:
@@ -26,19 +26,20 @@ admin.site.site_header = "Chancery editors"
 admin.site.site_title = "Chancery editors"
 admin.site.index_title = "The archive"
 
+# Every public address is read-only (archive.views.read_only); only the admin takes a form.
 app_patterns = (
     [
-        path("", views.home, name="home"),
-        path("articles/", views.ArticleListView.as_view(), name="article-list"),
-        path("articles/<uslug:slug>/", views.ArticleDetailView.as_view(), name="article-detail"),
-        path("actors/", views.ActorListView.as_view(), name="actor-list"),
-        path("actors/<uslug:slug>/", views.ActorDetailView.as_view(), name="actor-detail"),
-        path("territories/", views.TerritoryListView.as_view(), name="territory-list"),
-        path("territories/<uslug:slug>/", views.TerritoryDetailView.as_view(), name="territory-detail"),
-        path("sources/", views.SourceListView.as_view(), name="source-list"),
-        path("sources/<uslug:slug>/", views.SourceDetailView.as_view(), name="source-detail"),
-        path("search/help/", views.search_help, name="search-help"),
-        path("robots.txt", views.robots_txt, name="robots"),
+        path("", read_only(views.home), name="home"),
+        path("articles/", read_only(views.ArticleListView.as_view()), name="article-list"),
+        path("articles/<uslug:slug>/", read_only(views.ArticleDetailView.as_view()), name="article-detail"),
+        path("actors/", read_only(views.ActorListView.as_view()), name="actor-list"),
+        path("actors/<uslug:slug>/", read_only(views.ActorDetailView.as_view()), name="actor-detail"),
+        path("territories/", read_only(views.TerritoryListView.as_view()), name="territory-list"),
+        path("territories/<uslug:slug>/", read_only(views.TerritoryDetailView.as_view()), name="territory-detail"),
+        path("sources/", read_only(views.SourceListView.as_view()), name="source-list"),
+        path("sources/<uslug:slug>/", read_only(views.SourceDetailView.as_view()), name="source-detail"),
+        path("search/help/", read_only(views.search_help), name="search-help"),
+        path("robots.txt", read_only(views.robots_txt), name="robots"),
     ],
     "archive",
 )
@@ -49,11 +50,11 @@ urlpatterns = [
     # million articles are a hundred pages, which a single sitemap would not link.
     path(
         "sitemap.xml",
-        require_safe(sitemaps.index),
+        read_only(sitemaps.index),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
         name="sitemap",
     ),
-    path("sitemap-<slug:section>.xml", section, name="sitemap-section"),
-    path("healthz", healthz, name="healthz"),
+    path("sitemap-<slug:section>.xml", read_only(section), name="sitemap-section"),
+    path("healthz", read_only(healthz), name="healthz"),
     path("admin/", admin.site.urls),
 ]

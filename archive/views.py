@@ -1,6 +1,7 @@
 """Public pages. Thin on purpose: the querysets decide what is shown, the FilterSet what is
 accepted, and the templates how it looks."""
 
+from functools import wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -8,7 +9,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.views.decorators.http import require_safe
+from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
@@ -30,6 +31,40 @@ def bad_request(request, message):
     return render(request, "400.html", {"message": message}, status=400)
 
 
+READ_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def read_only(view):
+    """A public address: it answers GET and HEAD, OPTIONS with the methods it takes, and
+    any other method with a 405 page that says so.
+
+    Exempt from the CSRF check, which runs before any view and would answer a POST or a
+    PUT with a 403 about a missing cookie: nothing public changes anything, so there is
+    no request to forge, and the right answer is that the method is not taken here."""
+
+    @csrf_exempt
+    @wraps(view)
+    def read_only_view(request, *args, **kwargs):
+        if request.method in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        if request.method == "OPTIONS":
+            response = HttpResponse(headers={"Content-Length": "0"})
+        else:
+            response = render(request, "405.html", {"method": request.method, "allowed": READ_METHODS}, status=405)
+        response["Allow"] = ", ".join(READ_METHODS)
+        return response
+
+    return read_only_view
+
+
+class PageNotFound(Http404):
+    """A list's page that is not there: a 404, and in JSON an error of the `page` parameter."""
+
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.json_error = ("page", code, message)
+
+
 class ListFormatsMixin:
     """Every list page is also JSON on the same URL, with the same filters and paging:
     {"count", "next", "previous", "results"}, and "note" when the page has one. Article
@@ -49,7 +84,14 @@ class ListFormatsMixin:
         self.data = request.GET.get("data") or "articles"
         if self.data not in ("articles", "coverage") or (self.data == "coverage" and self.format != "csv"):
             return bad_request(request, "Unknown data: choose articles, or coverage with format=csv.")
-        return super().get(request, *args, **kwargs)
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404 as error:
+            if self.format != "json":
+                raise
+            # A JSON client reads its errors as it reads a 400's, not from an HTML page.
+            field, code, message = getattr(error, "json_error", ("__all__", "not_found", "Nothing public is here."))
+            return JsonResponse({"errors": {field: [{"message": message, "code": code}]}}, status=404)
 
     def get_paginate_by(self, queryset):
         return None if self.format in ("csv", "atom") else super().get_paginate_by(queryset)
@@ -121,8 +163,11 @@ class ListFormatsMixin:
         # page is ASCII digits or "last", and anything else is a 404 like an unknown page.
         page = self.request.GET.get(self.page_kwarg)
         if page and page != "last" and not (page.isascii() and page.isdigit()):
-            raise Http404("Invalid page.")
-        return super().paginate_queryset(queryset, page_size)
+            raise PageNotFound("invalid", "A page is a number from 1, or “last”.")
+        try:
+            return super().paginate_queryset(queryset, page_size)
+        except Http404 as error:
+            raise PageNotFound("out_of_range", "No such page: a list's pages run from 1 to its last.") from error
 
     def _page_url(self, number):
         params = self.request.GET.copy()
@@ -136,7 +181,6 @@ class ListFormatsMixin:
         return [article_json(article, article_url(article.slug)) for article in articles]
 
 
-@require_safe
 def home(request):
     # The counts and rankings are the cached ones (archive.stats): counting them reads
     # every published article.
@@ -492,12 +536,10 @@ class SourceDetailView(EntityDetailView):
         return Source.objects.select_related("parent", "country").prefetch_related("children")
 
 
-@require_safe
 def search_help(request):
     return render(request, "archive/search_help.html")
 
 
-@require_safe
 def robots_txt(request):
     sitemap_url = request.build_absolute_uri(reverse("sitemap"))
     lines = ["User-agent: *", "Disallow: /admin/", f"Sitemap: {sitemap_url}", ""]

@@ -5,6 +5,7 @@ from urllib.parse import quote
 from xml.etree import ElementTree
 
 import pytest
+from django.test import Client
 from pytest_django.asserts import assertContains, assertNotContains, assertTemplateUsed
 
 from archive.models import Actor, ActorName, Article, Claim, Source, Territory
@@ -510,18 +511,49 @@ def _locations(response):
     return [loc.text for loc in ElementTree.fromstring(response.content).iter(f"{SITEMAP_NS}loc")]
 
 
-@pytest.mark.parametrize("path", ["/sitemap.xml", "/sitemap-articles.xml", "/robots.txt", "/", "/articles/"])
-def test_public_pages_are_read_only(client, db, path):
+PUBLIC_ADDRESSES = [
+    "/",
+    "/articles/",
+    "/articles/a-report/",
+    "/actors/",
+    "/actors/japan/",
+    "/territories/",
+    "/sources/",
+    "/search/help/",
+    "/sitemap.xml",
+    "/sitemap-articles.xml",
+    "/robots.txt",
+    "/healthz",
+]
+
+
+@pytest.mark.parametrize("path", PUBLIC_ADDRESSES)
+def test_public_pages_are_read_only_and_say_so(db, path):
+    make_article(title="A report", slug="a-report", actors=[make_actor(name="Japan", slug="japan")])
+    # As a browser or a script meets them: with the CSRF check on, which would otherwise
+    # answer first, with a 403 about a cookie.
+    client = Client(enforce_csrf_checks=True)
     assert client.head(path).status_code == 200
-    for method in (client.post, client.put, client.delete):
-        assert method(path).status_code == 405
+    for method in ("post", "put", "patch", "delete"):
+        response = getattr(client, method)(path)
+        assert response.status_code == 405, method
+        assert response["Allow"] == "GET, HEAD, OPTIONS"
+        assert f"not {method.upper()}" in next(parse_page(response).find_all("main")).text()
+    response = client.options(path)
+    assert (response.status_code, response["Allow"], response.content) == (200, "GET, HEAD, OPTIONS", b"")
+
+
+def test_the_editors_pages_still_check_forms_for_forgery(db):
+    assert Client(enforce_csrf_checks=True).post("/admin/login/", {"username": "x"}).status_code == 403
 
 
 def test_sitemap_lists_every_published_article_and_entity_page(client, archive):
     index = client.get("/sitemap.xml")
     assert index.status_code == 200
     sections = _locations(index)
-    assert sections == [f"http://testserver/sitemap-{name}.xml" for name in ("articles", "sources", "actors", "territories")]
+    assert sections == [
+        f"http://testserver/sitemap-{name}.xml" for name in ("articles", "sources", "actors", "territories")
+    ]
     locations = set()
     for section in sections:
         response = client.get(section.removeprefix("http://testserver"))
