@@ -402,8 +402,7 @@ class ArticleDetailView(DetailView):
             # The text is escaped before it is marked: a "<mark>" in it is a match.
             shown = (highlighted["title"], highlighted["byline"], highlighted["lead"], *highlighted["paragraphs"])
             highlighted["marked"] = any("<mark>" in part for part in shown)
-            if not highlighted["marked"]:
-                highlighted["tags"] = tag_labels(self.object, query)
+            highlighted["tags"] = tag_labels(self.object, query)
             context["highlighted"] = highlighted
         return context
 

@@ -315,6 +315,16 @@ def test_an_article_page_says_when_its_tag_matched_and_nothing_is_marked(client)
     assert "are highlighted" not in page
 
 
+def test_an_article_page_names_the_tag_that_matched_beside_the_words_it_marks(client):
+    page = _article_page(client, PM_TRUMP, "Trump Southern Kurils")
+    assert "<mark>Trump</mark>" in page
+    assert (
+        "are highlighted; it also found this article by its tag <em>Northern Territories / Southern Kurils</em>" in page
+    )
+    # A name the text uses is marked, and needs no note.
+    assert "by its tag" not in _article_page(client, ABE_TRUMP, "Trump Southern Kurils")
+
+
 def test_an_article_page_says_when_nothing_in_it_matches(client):
     page = _article_page(client, ECONOMIC, "golf")
     assert "Nothing in this article’s text matches your search." in page

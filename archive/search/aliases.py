@@ -213,10 +213,13 @@ def matched_names(article, query, article_stems):
 
 
 def tag_labels(article, query):
-    """The labels of the article's tags that the query's names stand for, without repeats."""
-    tagged = _tags_of(article)
-    labels = (e.label for group in query.groups for e in group.entities if (e.kind, e.pk) in tagged)
-    return list(dict.fromkeys(labels))
+    """The labels of the tags by which the article matched names its text does not use
+    (matched_names' "via": "tag"), without repeats."""
+    from archive.search.text import terms
+
+    text = " ".join(part for part in (article.title, article.lead, article.body, article.byline) if part)
+    reports = matched_names(article, query, terms(text))
+    return list(dict.fromkeys(label for said in reports if said["via"] == "tag" for label in said["matched"]))
 
 
 def _tags_of(article):
