@@ -871,7 +871,7 @@ class ArticleQuerySet(models.QuerySet):
             return backend.match(self, plain, query.excluded, window).filter(condition)
         if query.excluded:
             condition &= ~Q(pk__in=backend.matching_ids([Group(list(query.excluded))]))
-        return self.filter(condition).annotate(rank=backend.rank(query.groups))
+        return self.filter(condition).annotate(rank=backend.rank(query.groups, window))
 
     def page_rows(self, bottom, top):
         """Rows bottom..top of this ordered list, in two queries: the ids, which an

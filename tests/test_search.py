@@ -14,7 +14,7 @@ from archive.search.backends import backend_for
 from archive.search.highlight import highlight, snippet
 from archive.search.query import parse
 from archive.search.text import terms
-from tests.conftest import make_article
+from tests.conftest import make_actor, make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -369,6 +369,32 @@ def test_snippets_mark_the_matched_words(client):
 def test_initials_are_marked_with_their_last_dot(text, q, marked):
     assert highlight(text, parse(q)) == marked
     assert snippet(text, parse(q)) == marked
+
+
+@pytest.mark.parametrize("windowed", [False, True])
+def test_a_name_ranks_its_articles_by_their_text_and_those_tagged_alone_last(windowed):
+    from archive.models import Article
+    from archive.search.aliases import expand
+    from archive.search.plan import Window
+
+    envoy = make_actor(name="Quillon Marsh", slug="quillon-marsh")
+    day = datetime.date(2030, 5, 5)
+    make_article(slug="in-title", title="Quillon Marsh arrives", actors=[envoy], published_on=day)
+    make_article(slug="in-body", body="Talks went on. Quillon Marsh spoke last.", published_on=day)
+    make_article(slug="tag-only", actors=[envoy], published_on=day)
+    make_article(slug="elsewhere", title="Quillon Marsh earlier", published_on=datetime.date(2001, 1, 1))
+    window = Window(("_y2030",), datetime.date(2030, 1, 1), None, articles=3) if windowed else None
+    ranked = Article.objects.published().search(expand(parse("Quillon Marsh")), window=window).by_relevance()
+    slugs = list(ranked.values_list("slug", flat=True))
+    assert ("elsewhere" in slugs) == (not windowed)
+    assert [slug for slug in slugs if slug != "elsewhere"] == ["in-title", "in-body", "tag-only"]
+    if connection.vendor == "sqlite":
+        # Scored in one MATCH, kept, then looked up by id: not one MATCH per article.
+        sql, params = ranked.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            plan = [row[-1] for row in cursor.fetchall()]
+        assert "MATERIALIZE scores" in plan, plan
 
 
 def test_relevance_puts_title_matches_first(client):

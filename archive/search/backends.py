@@ -11,10 +11,10 @@ import json
 
 from django.contrib.postgres.search import SearchQuery, SearchQueryCombinable, SearchQueryField, SearchRank
 from django.db import connections
-from django.db.models import F, Func, OuterRef, Subquery, Value
+from django.db.models import F, Func, Value
 from django.db.models.functions import Coalesce
 
-from archive.search.fts5 import BM25
+from archive.search.fts5 import BM25, MatchScores
 from archive.search.query import has_phrase, to_fts5, to_tsquery
 
 # Title above lead above body above byline, on both engines.
@@ -76,7 +76,8 @@ class PostgreSQLBackend:
             explained = json.loads(explained)
         return explained[0]["Plan"]["Plan Rows"]
 
-    def rank(self, groups):
+    def rank(self, groups, window=None):
+        # Read from each article's own vector: a window changes nothing.
         return SearchRank(F("search_document__vector"), self._tsquery(groups), weights=POSTGRESQL_WEIGHTS)
 
 
@@ -164,16 +165,10 @@ class SQLiteBackend:
             )
             return max(counted, cursor.fetchone()[0] / probe.share)
 
-    def rank(self, groups):
-        from archive.models import ArticleFTS
-
-        # bm25() exists only inside a MATCH query: one per ranked row, over that row only.
-        score = (
-            ArticleFTS.objects.filter(article=OuterRef("pk"), document__match=self._expression(groups))
-            .annotate(score=BM25(F("document"), *SQLITE_WEIGHTS))
-            .values("score")[:1]
-        )
-        return Coalesce(-Subquery(score), Value(0.0))
+    def rank(self, groups, window=None):
+        # bm25() exists only inside a MATCH query: the matches in the window are scored
+        # in one, and each candidate looks its score up (0 for one matched by a tag).
+        return Coalesce(-MatchScores(F("pk"), self._expression(groups, window=window)), Value(0.0))
 
 
 BACKENDS = {"postgresql": PostgreSQLBackend(), "sqlite": SQLiteBackend()}
