@@ -856,7 +856,12 @@ class ArticleQuerySet(models.QuerySet):
         named = [group for group in query.groups if group.entities]
         condition = Q()
         for group in named:
-            text = Q(pk__in=backend.matching_ids([group], window=window))
+            if plain:
+                # Asked of each of the plain words' matches.
+                text = backend.row_matches([group], window)
+            else:
+                # The names' matches in the text are the candidates.
+                text = Q(pk__in=backend.matching_ids([group], window=window))
             if window is not None:
                 # The window's text matches are all on its days: the tagged articles it adds
                 # are looked for there, each of them, rather than among all of the tags'.

@@ -296,6 +296,22 @@ def test_names_in_a_window_match_its_days_only_as_they_match_the_archive(q, expe
     assert ("OFFSET 0" in sql) == (connection.vendor == "postgresql")  # each article's tags, not all of theirs
 
 
+def test_a_name_beside_plain_words_is_asked_of_each_of_their_matches():
+    from archive.models import Article
+    from archive.search.aliases import expand
+
+    def slugs(q):
+        return set(Article.objects.published().search(expand(parse(q))).values_list("slug", flat=True))
+
+    make_article(slug="other-talks", body="The talks were about trade.")
+    matches = Article.objects.published().search(expand(parse("talks Southern Kurils")))
+    assert set(matches.values_list("slug", flat=True)) == slugs("talks") - {"other-talks"}
+    assert slugs("golf Southern Kurils") == slugs("golf") & slugs("Southern Kurils") == {ABE_TRUMP}
+    if connection.vendor == "postgresql":
+        # The article's own vector, joined once: not every article with the name in its text.
+        assert str(matches.query).count('FROM "archive_searchdocument"') == 0, str(matches.query)
+
+
 def test_an_article_found_only_by_its_tag_says_so(client):
     rows = client.get("/articles/", {"q": "Southern Kurils", "format": "json"}).json()["results"]
     by_slug = {row["slug"]: row["matched_names"] for row in rows}
