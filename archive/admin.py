@@ -197,13 +197,13 @@ def _references(relation, objs):
         return []
     rows = relation.related_model._base_manager.filter(**{f"{relation.field.name}__in": objs})
     heading = f"{capfirst(relation.related_model._meta.verbose_name_plural)} ({relation.field.verbose_name})"
+    count = rows.count()  # as many tags as articles: an article carries a tag once
+    if not count:
+        return []
     if relation.related_model in _ARTICLE_TAGS:
         # An article's tag: named by its article.
         rows = Article._base_manager.filter(pk__in=rows.values("article"))
         heading = "Articles tagged with it"
-    count = rows.count()
-    if not count:
-        return []
     named = [_admin_link(row) for row in rows.order_by("pk")[:REFERENCES_NAMED]]
     if count > len(named):
         named.append(f"… and {count - len(named):,} more")
