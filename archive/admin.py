@@ -176,11 +176,12 @@ class _ProtectedDeleteMixin:
 
     Django's collects every row that refers to the one deleted and writes each out, with
     a query or two apiece (an article tag's name is its article's and its tag's): 28
-    queries for an actor on five articles, a million and a page of 210,000 lines for one
-    on 210,000. Whatever refers to these rows protects them (PROTECT): the page then
-    says what does, with how many of each and the first few, and deletes nothing. A row
-    that nothing protects is confirmed as Django confirms it, with what goes with it
-    (its names, its claims).
+    queries for an actor on five articles, and 10.5 s to collect a source's 64,000
+    articles at a million, before a page of 64,000 lines was written (now 16–24 ms).
+    Whatever refers to these rows protects them (PROTECT): the page then says what does,
+    with how many of each and the first few, and deletes nothing. A row that nothing
+    protects is confirmed as Django confirms it, with what goes with it (its names, its
+    claims).
     """
 
     def get_deleted_objects(self, objs, request):
