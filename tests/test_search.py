@@ -413,6 +413,23 @@ def test_a_name_ranks_its_articles_by_their_text_and_those_tagged_alone_last(win
         assert "MATERIALIZE scores" in plan, plan
 
 
+def test_a_names_ranking_is_the_same_on_an_sqlite_without_materialized_tables(monkeypatch):
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's own")
+    from archive.models import Article
+    from archive.search.aliases import expand
+
+    def ranked():
+        matches = Article.objects.published().search(expand(parse("Southern Kurils"))).by_relevance()
+        return list(matches.values_list("slug", "rank")), str(matches.query)
+
+    rows, sql = ranked()
+    monkeypatch.setattr(connection.Database, "sqlite_version_info", (3, 34, 1))
+    old_rows, old_sql = ranked()
+    assert "MATERIALIZED" in sql and "MATERIALIZED" not in old_sql
+    assert old_rows == rows and len(rows) == 5 and rows[0][1] > 0 == rows[-1][1]
+
+
 def test_relevance_puts_title_matches_first(client):
     rows = client.get("/articles/", {"q": "economic", "format": "json"}).json()["results"]
     assert rows[0]["slug"] == ECONOMIC

@@ -43,7 +43,9 @@ class MatchScores(models.Func):
     MATCH ran per article, and each counted every term's articles over the whole index
     for its bm25(): a popular name's page took 0.5 s at a million articles. Left to the
     planner, the scores were folded back into a MATCH per article, or read again for
-    each one when it saw few articles to look them up for.
+    each one when it saw few articles to look them up for. SQLite before 3.35 has no
+    MATERIALIZED: there the scores are the subquery per article they were, slower but
+    the same.
     """
 
     output_field = models.FloatField()
@@ -60,8 +62,9 @@ class MatchScores(models.Func):
         )
         table = connection.ops.quote_name(ArticleFTS._meta.db_table)
         weights = ", ".join(map(repr, map(float, SQLITE_WEIGHTS)))
+        materialized = "MATERIALIZED " if connection.Database.sqlite_version_info >= (3, 35) else ""
         sql = (
-            f"(WITH scores AS MATERIALIZED (SELECT rowid AS id, bm25({table}, {weights}) AS score FROM {table} "
+            f"(WITH scores AS {materialized}(SELECT rowid AS id, bm25({table}, {weights}) AS score FROM {table} "
             f"WHERE {table} MATCH {expression}) SELECT score FROM scores WHERE id = {article})"
         )
         return sql, (*expression_params, *article_params)
