@@ -205,7 +205,8 @@ def _references(relation, objs):
         # An article's tag: named by its article.
         rows = Article._base_manager.filter(pk__in=rows.values("article"))
         heading = "Articles tagged with it"
-    named = [_admin_link(row) for row in rows.order_by("pk")[:REFERENCES_NAMED]]
+    # A claim's name is its territory's and its claimant's: read with it.
+    named = [_admin_link(row) for row in rows.select_related().order_by("pk")[:REFERENCES_NAMED]]
     if count > len(named):
         named.append(f"… and {count - len(named):,} more")
     return [f"{heading}: {count:,}", named]
