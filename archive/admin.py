@@ -111,6 +111,12 @@ class _KnownIdsMixin:
         return field
 
 
+# The most rows a bulk action takes at once: its rows, their history and their log
+# entries are read and written in one request. Withdrawing 10,000 articles took 6 s at a
+# million articles on SQLite; 50,000 took 34 s, past the server's 30 s timeout (gunicorn.conf.py).
+BULK_ACTION_LIMIT = 10_000
+
+
 class _GuardedMixin(_KnownIdsMixin):
     """What an editor's address or a tampered form may hold that the database cannot take
     is answered as Django answers a filter it refuses, never with a server error.
@@ -118,7 +124,8 @@ class _GuardedMixin(_KnownIdsMixin):
     The changelist takes any lookup on a model's own fields from its address, and only
     building the filter is checked: `?title__regex=(`, `?created_at__year=99999` or a
     latitude past any number failed when the list was read. And a bulk action's selection
-    goes to the database as given.
+    goes to the database as given, and "select all" of a large list is more than one
+    request can take (BULK_ACTION_LIMIT).
     """
 
     def get_changelist_instance(self, request):
@@ -135,6 +142,17 @@ class _GuardedMixin(_KnownIdsMixin):
         if not all(_is_id(value) for value in selected):
             self.message_user(request, "Something selected is not a row of this list; select again.", messages.WARNING)
             return None
+        if request.POST.get("select_across") == "1":
+            # "Select all" of a list: every row the filters leave, read into one request.
+            count = queryset.count()
+            if count > BULK_ACTION_LIMIT:
+                self.message_user(
+                    request,
+                    f"An action takes at most {BULK_ACTION_LIMIT:,} rows at a time, and all {count:,} were "
+                    "selected: filter the list to fewer first.",
+                    messages.WARNING,
+                )
+                return None
         return super().response_action(request, queryset)
 
 

@@ -693,6 +693,24 @@ def test_a_superuser_deleting_a_tagged_actor_is_shown_what_protects_it(admin_cli
     assert Actor.objects.filter(pk=archive.putin.pk).exists()
 
 
+def test_select_all_of_a_list_larger_than_an_action_takes_is_refused_with_the_counts(
+    editor_client, archive, monkeypatch
+):
+    monkeypatch.setattr(admin_module, "BULK_ACTION_LIMIT", 2)
+    for n in range(2):
+        _article(n)
+    post = {"action": "publish", "_selected_action": [archive.draft.pk], "select_across": "1", "index": 0}
+    response = editor_client.post(CHANGELIST, post, follow=True)
+    assert "An action takes at most 2 rows at a time, and all 3 were selected" in " ".join(_messages(response))
+    assert not Article.objects.filter(status=Article.Status.PUBLISHED).exists()
+    # Filtered to as many as it takes, the same selection goes through.
+    response = editor_client.post(f"{CHANGELIST}?title__startswith=Article", post, follow=True)
+    assert set(Article.objects.filter(status=Article.Status.PUBLISHED).values_list("title", flat=True)) == {
+        "Article 0",
+        "Article 1",
+    }
+
+
 def _tag_on_articles(actor, n, start=0):
     for i in range(start, start + n):
         article = Article.objects.create(title=f"Report {i}", slug=f"report-{i}")
